@@ -1,0 +1,79 @@
+//! The `hw6` command line: one module per subcommand, each with its clap
+//! `Args` and a `run` function. Options every subcommand shares are in
+//! [`Common`].
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+pub mod ae;
+pub mod attention;
+pub mod beam;
+pub mod data;
+pub mod zkc;
+
+/// Options every subcommand takes.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Common {
+    /// Where datasets live (MNIST in torchvision's layout or flat, the bundled
+    /// sample, the karate club). Default: $HW6_DATA_DIR, else the project's data/.
+    #[arg(long, global = true, env = "HW6_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Write results as JSON lines (one object per run) to this file.
+    #[arg(long, global = true)]
+    pub json: Option<PathBuf>,
+    /// Write charts as SVG files into this folder (created if missing).
+    #[arg(long, global = true)]
+    pub svg: Option<PathBuf>,
+}
+
+impl Common {
+    /// A writer for `--json`, if it was given: the file is created (truncated).
+    pub fn json_writer(&self) -> anyhow::Result<Option<JsonLines>> {
+        self.json.as_deref().map(JsonLines::create).transpose()
+    }
+
+    /// The `--svg` folder, created if it was given and is missing.
+    pub fn svg_dir(&self) -> anyhow::Result<Option<&Path>> {
+        match self.svg.as_deref() {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("could not create the --svg folder {}", dir.display()))?;
+                Ok(Some(dir))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+/// A JSON-lines output file: one JSON object per line, flushed per line so a
+/// long run can be followed with `tail -f`.
+pub struct JsonLines {
+    path: PathBuf,
+    out: BufWriter<File>,
+}
+
+impl JsonLines {
+    pub fn create(path: &Path) -> anyhow::Result<Self> {
+        let file = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .with_context(|| format!("could not create the --json file {}", path.display()))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            out: BufWriter::new(file),
+        })
+    }
+
+    /// Appends one object as a line.
+    pub fn write<T: serde::Serialize>(&mut self, record: &T) -> anyhow::Result<()> {
+        let line = serde_json::to_string(record)?;
+        writeln!(self.out, "{line}")
+            .and_then(|()| self.out.flush())
+            .with_context(|| format!("could not write to {}", self.path.display()))
+    }
+}

@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+"""Run hw6's Rust notebooks headless through the evcxr Jupyter kernel.
+
+    notebooks.py execute [--quick] [--param NAME=VALUE ...] [--html] [--pdf] [NOTEBOOK ...]
+    notebooks.py pdf HTML [HTML ...]
+    notebooks.py prewarm
+
+`execute` runs every cell of each notebook (all of notebooks/*.ipynb when none
+is named) in a fresh `rust` kernel and writes the executed notebook, and on
+request its HTML and PDF, into out/. Any cell error fails the run. Parameters
+follow papermill's convention: the cell tagged `parameters` holds defaults as
+`let name: type = value;` lines, and each `--param name=value` becomes a line
+of a cell injected right after it. `--quick` is `--param quick=true`.
+"""
+
+import argparse
+import copy
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+OUT = ROOT / "out"
+KERNEL = "rust"
+# Every notebook's first code cell. The pre-warm runs exactly this, so the
+# registry crates it builds are the ones the notebooks find in evcxr's cache.
+DEP_CELL = ':dep hw6 = { path = "../crates/hw6", default-features = false }'
+
+# `let name: type = value;` (the type annotation is required so overrides can
+# be checked before anything runs).
+PARAM_LINE = re.compile(r"^\s*let\s+(?:mut\s+)?([A-Za-z_]\w*)\s*:\s*([^=]+?)\s*=\s*(.+?)\s*;\s*(//.*)?$")
+INT_TYPES = {"usize", "isize", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"}
+FLOAT_TYPES = {"f32", "f64"}
+STRING_TYPES = {"&str", "&'static str", "String"}
+
+# Shown in every HTML page: charts scale to the page, cells avoid page breaks.
+PRINT_CSS = """
+<style>
+  .jp-OutputArea-output img, .jp-RenderedSVG svg, .jp-RenderedImage img { max-width: 100%; height: auto; }
+  .jp-Cell { break-inside: avoid; page-break-inside: avoid; }
+  .jp-RenderedHTMLCommon table { font-size: 12px; }
+  @page { size: A4; margin: 14mm; }
+</style>
+"""
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported in one line, before anything runs."""
+
+
+def fail(message):
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+# ----------------------------------------------------------------- parameters
+
+def parameters_cell(nb):
+    """Index of the cell tagged `parameters`, or None."""
+    for i, cell in enumerate(nb.cells):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return i
+    return None
+
+
+def declared_parameters(source):
+    """{name: type} from a parameters cell's `let` lines."""
+    params = {}
+    for line in source.splitlines():
+        m = PARAM_LINE.match(line)
+        if m:
+            params[m.group(1)] = m.group(2).strip()
+    return params
+
+
+def rust_literal(name, rust_type, value):
+    """`value` as a Rust literal of `rust_type`, or UsageError saying why not."""
+    if rust_type == "bool":
+        if value not in ("true", "false"):
+            raise UsageError(f"parameter {name} is a bool: give true or false, not {value!r}")
+        return value
+    if rust_type in INT_TYPES:
+        unsigned = rust_type.startswith("u")
+        if not re.fullmatch(r"[0-9_]+" if unsigned else r"-?[0-9_]+", value):
+            raise UsageError(f"parameter {name} is a {rust_type}: {value!r} is not one")
+        return value
+    if rust_type in FLOAT_TYPES:
+        try:
+            float(value)
+        except ValueError:
+            raise UsageError(f"parameter {name} is a {rust_type}: {value!r} is not a number") from None
+        return value if re.search(r"[.eE]", value) else value + ".0"
+    if rust_type in STRING_TYPES:
+        literal = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return literal if rust_type != "String" else f"String::from({literal})"
+    if rust_type.startswith("Vec<") or rust_type.startswith("["):
+        inner = rust_type[4:-1] if rust_type.startswith("Vec<") else rust_type[1:].split(";")[0].strip()
+        items = [rust_literal(name, inner.strip(), v.strip()) for v in value.split(",") if v.strip()]
+        body = ", ".join(items)
+        return f"vec![{body}]" if rust_type.startswith("Vec<") else f"[{body}]"
+    raise UsageError(f"parameter {name} has type {rust_type}, which --param cannot set")
+
+
+def inject_parameters(nb, overrides, path):
+    """Insert a cell with the overrides after the `parameters` cell."""
+    if not overrides:
+        return nb
+    index = parameters_cell(nb)
+    if index is None:
+        raise UsageError(f"{path} has no cell tagged 'parameters', so --param cannot apply")
+    declared = declared_parameters(nb.cells[index].source)
+    lines = ["// Parameters injected by scripts/notebooks.py"]
+    for name, value in overrides:
+        if name not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            raise UsageError(f"{path} has no parameter {name!r} (it has: {known})")
+        rust_type = declared[name]
+        lines.append(f"let {name}: {rust_type} = {rust_literal(name, rust_type, value)};")
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("\n".join(lines))
+    cell.metadata["tags"] = ["injected-parameters"]
+    nb = copy.deepcopy(nb)
+    nb.cells.insert(index + 1, cell)
+    return nb
+
+
+def parse_overrides(args):
+    overrides = []
+    for item in args.param:
+        if "=" not in item:
+            raise UsageError(f"--param takes NAME=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        overrides.append((name.strip(), value.strip()))
+    if args.quick and not any(n == "quick" for n, _ in overrides):
+        overrides.append(("quick", "true"))
+    return overrides
+
+
+# ------------------------------------------------------------------ execution
+
+def first_output_seconds(nb, started):
+    """Seconds from kernel start to the end of the first code cell with output."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("outputs"):
+            reply = cell.metadata.get("execution", {}).get("shell.execute_reply")
+            if reply:
+                when = dt.datetime.fromisoformat(reply.replace("Z", "+00:00"))
+                return (when - started).total_seconds()
+    return None
+
+
+def execute(path, overrides, timeout):
+    """Execute one notebook; returns (executed notebook, seconds, error or None)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    nb = nbformat.read(path, as_version=4)
+    nb = inject_parameters(nb, overrides, path)
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL,
+        timeout=timeout,
+        startup_timeout=120,
+        record_timing=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    started = dt.datetime.now(dt.timezone.utc)
+    t0 = time.monotonic()
+    error = None
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        error = exc
+    seconds = time.monotonic() - t0
+    first = first_output_seconds(nb, started)
+    return nb, seconds, first, error
+
+
+def write_html(nb, html_path):
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(nb)
+    body = body.replace("</head>", PRINT_CSS + "</head>", 1)
+    html_path.write_text(body, encoding="utf-8")
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise UsageError("no chromium found: install Debian's chromium (scripts/setup.sh does)")
+
+
+def html_to_pdf(html_path, pdf_path):
+    """Print an HTML file to PDF with headless Chromium."""
+    profile = OUT / ".chromium-profile"
+    profile.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", f"--user-data-dir={profile}", "--no-pdf-header-footer",
+        "--run-all-compositor-stages-before-draw", "--virtual-time-budget=10000",
+        f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri(),
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        raise RuntimeError(f"chromium could not print {html_path}: {result.stderr.strip()[-500:]}")
+
+
+def cmd_execute(args):
+    import nbformat
+
+    overrides = parse_overrides(args)
+    paths = [Path(p) for p in args.notebooks] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    for p in paths:
+        if not p.is_file():
+            raise UsageError(f"no notebook at {p}")
+    # Check every notebook's parameters before running anything.
+    for p in paths:
+        inject_parameters(nbformat.read(p, as_version=4), overrides, p)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    mode = "quick" if args.quick else "full"
+    failures = []
+    for p in paths:
+        print(f"[{mode}] {p.name}: running...", flush=True)
+        nb, seconds, first, error = execute(p.resolve(), overrides, args.timeout)
+        executed = out / p.name
+        nbformat.write(nb, executed)
+        first_text = f", first output after {first:.1f} s" if first is not None else ""
+        if error is not None:
+            print(f"[{mode}] {p.name}: FAILED after {seconds:.1f} s{first_text}", flush=True)
+            print(str(error)[-3000:], file=sys.stderr)
+            failures.append(p.name)
+            continue
+        print(f"[{mode}] {p.name}: ok in {seconds:.1f} s{first_text} -> {executed}", flush=True)
+        if args.html or args.pdf:
+            html = executed.with_suffix(".html")
+            write_html(nb, html)
+            print(f"          html -> {html}", flush=True)
+            if args.pdf:
+                pdf = executed.with_suffix(".pdf")
+                html_to_pdf(html, pdf)
+                print(f"          pdf  -> {pdf}", flush=True)
+    if failures:
+        print(f"error: {len(failures)} notebook(s) failed: {', '.join(failures)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_pdf(args):
+    for h in args.html:
+        h = Path(h)
+        pdf = h.with_suffix(".pdf")
+        html_to_pdf(h, pdf)
+        print(f"pdf -> {pdf}")
+    return 0
+
+
+def cmd_prewarm(args):
+    """Build hw6 and its dependencies in a kernel once, filling evcxr's cache."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(DEP_CELL),
+        nbformat.v4.new_code_cell("use hw6::prelude::*;\nprintln!(\"hw6 {}\", hw6::versions::HW6);"),
+    ]
+    path = NOTEBOOKS / ".prewarm.ipynb"
+    nbformat.write(nb, path)
+    try:
+        nb, seconds, _, error = execute(path, [], args.timeout)
+    finally:
+        path.unlink(missing_ok=True)
+    if error is not None:
+        print(str(error)[-3000:], file=sys.stderr)
+        print(f"error: the pre-warm kernel failed after {seconds:.0f} s", file=sys.stderr)
+        return 1
+    print(f"   pre-warm done in {seconds:.0f} s")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ex = sub.add_parser("execute", help="run notebooks headless through the evcxr kernel")
+    ex.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
+    ex.add_argument("--quick", action="store_true", help="quick mode: --param quick=true")
+    ex.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a parameter of the 'parameters' cell (repeatable)")
+    ex.add_argument("--html", action="store_true", help="also write HTML")
+    ex.add_argument("--pdf", action="store_true", help="also write HTML and PDF")
+    ex.add_argument("--out", default=str(OUT), help="output folder (default: out/)")
+    ex.add_argument("--timeout", type=int, default=1800, help="seconds per cell (default 1800)")
+    ex.set_defaults(run=cmd_execute)
+
+    pdf = sub.add_parser("pdf", help="print HTML files to PDF with headless Chromium")
+    pdf.add_argument("html", nargs="+")
+    pdf.set_defaults(run=cmd_pdf)
+
+    warm = sub.add_parser("prewarm", help="fill evcxr's build cache with hw6's dependencies")
+    warm.add_argument("--timeout", type=int, default=3600)
+    warm.set_defaults(run=cmd_prewarm)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        fail(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The test command (CI runs exactly this): formatting, lints, unit and
+# integration tests, every notebook in quick mode through the evcxr kernel,
+# and one notebook rendered to PDF whose text is checked. Prints each phase's
+# duration. Installs what it needs on a fresh machine (scripts/setup.sh).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+START=$(date +%s)
+PHASES=()
+phase() {
+  local name="$1"; shift
+  local t0; t0=$(date +%s)
+  printf '\n===== %s\n' "$name"
+  "$@"
+  local dt=$(( $(date +%s) - t0 ))
+  PHASES+=("$(printf '%-34s %5d s' "$name" "$dt")")
+  printf '===== %s: %d s\n' "$name" "$dt"
+}
+
+check_pdf() {
+  local pdf="out/00_check_setup.pdf"
+  [ -s "$pdf" ] || { echo "error: $pdf was not written" >&2; return 1; }
+  local text; text=$(pdftotext "$pdf" -)
+  for needle in "Set-up check" "candle-core" "karate"; do
+    grep -q "$needle" <<<"$text" || { echo "error: '$needle' not found in $pdf" >&2; return 1; }
+  done
+  echo "$pdf: $(pdfinfo "$pdf" | awk '/^Pages/ {print $2}') page(s), text checked"
+}
+
+phase "cargo fmt --check" cargo fmt --all -- --check
+phase "cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
+phase "cargo test" cargo test --workspace --quiet
+phase "set-up (Jupyter, evcxr, pre-warm)" scripts/setup.sh
+phase "notebooks (quick mode)" scripts/execute-notebooks.sh --quick --html
+phase "PDF of one notebook" bash -c "$(declare -f check_pdf); .venv/bin/python scripts/notebooks.py pdf out/00_check_setup.html && check_pdf"
+
+printf '\n===== timings\n'
+printf '%s\n' "${PHASES[@]}"
+printf '%-34s %5d s\n' "total" "$(( $(date +%s) - START ))"
