@@ -4,6 +4,7 @@
     notebooks.py execute [--quick] [--param NAME=VALUE ...] [--html] [--pdf] [NOTEBOOK ...]
     notebooks.py pdf HTML [HTML ...]
     notebooks.py prewarm
+    notebooks.py student [--check] [NOTEBOOK ...]
 
 `execute` runs every cell of each notebook (all of notebooks/*.ipynb when none
 is named) in a fresh `rust` kernel and writes the executed notebook, and on
@@ -140,6 +141,150 @@ def parse_overrides(args):
     if args.quick and not any(n == "quick" for n, _ in overrides):
         overrides.append(("quick", "true"))
     return overrides
+
+
+# ------------------------------------------------------------ student versions
+#
+# nbgrader's convention, in Rust comments: the lines between `// BEGIN SOLUTION`
+# and `// END SOLUTION` become `todo!()` with a hint (text after the BEGIN
+# marker, e.g. `// BEGIN SOLUTION: add the self loops`), keeping indentation,
+# so a region inside an expression still compiles. In markdown,
+# `<!-- BEGIN SOLUTION -->` ... `<!-- END SOLUTION -->` becomes a placeholder.
+# `// BEGIN HIDDEN TESTS` ... `// END HIDDEN TESTS` disappears.
+
+STUDENT_DIR = NOTEBOOKS / "student"
+CODE_BEGIN = re.compile(r"^(\s*)//\s*BEGIN SOLUTION\b[:\s]*(.*)$")
+CODE_END = re.compile(r"^\s*//\s*END SOLUTION\b")
+HIDDEN_BEGIN = re.compile(r"^\s*//\s*BEGIN HIDDEN TESTS\b")
+HIDDEN_END = re.compile(r"^\s*//\s*END HIDDEN TESTS\b")
+MD_BEGIN = re.compile(r"^\s*<!--\s*BEGIN SOLUTION\s*-->")
+MD_END = re.compile(r"^\s*<!--\s*END SOLUTION\s*-->")
+MD_PLACEHOLDER = "*Your answer here.*"
+
+
+def strip_regions(source, begin, end, replace, where):
+    """Replace each begin..end region of `source` with replace(match) lines.
+
+    Returns (new source, removed lines). Unbalanced markers are an error
+    naming `where`.
+    """
+    out, removed = [], []
+    inside = None
+    for number, line in enumerate(source.splitlines(), 1):
+        if inside is None:
+            m = begin.match(line)
+            if m:
+                inside = (number, m)
+                continue
+            if end.match(line):
+                raise UsageError(f"{where}: line {number} ends a region that never began")
+            out.append(line)
+        else:
+            if begin.match(line):
+                raise UsageError(f"{where}: line {number} begins a region inside the one from line {inside[0]}")
+            if end.match(line):
+                out.extend(replace(inside[1]))
+                inside = None
+                continue
+            removed.append(line)
+    if inside is not None:
+        raise UsageError(f"{where}: the region begun on line {inside[0]} never ends")
+    return "\n".join(out), removed
+
+
+def code_todo(match):
+    indent, hint = match.group(1), match.group(2).strip() or "your code here"
+    return [f"{indent}// TODO: {hint}", f"{indent}todo!()"]
+
+
+def student_version(nb, name):
+    """The student notebook made from a solution notebook; also the solution lines."""
+    nb = copy.deepcopy(nb)
+    solution_lines = []
+    for index, cell in enumerate(nb.cells, 1):
+        where = f"{name}, cell {index}"
+        if cell.cell_type == "code":
+            source, _ = strip_regions(cell.source, HIDDEN_BEGIN, HIDDEN_END, lambda m: [], where)
+            source, removed = strip_regions(source, CODE_BEGIN, CODE_END, code_todo, where)
+            cell.source = source
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+            solution_lines += removed
+        elif cell.cell_type == "markdown":
+            cell.source, removed = strip_regions(
+                cell.source, MD_BEGIN, MD_END, lambda m: [MD_PLACEHOLDER], where)
+            solution_lines += removed
+    return nb, solution_lines
+
+
+def leaked_lines(student_nb, solution_lines, solution_nb):
+    """Solution lines that appear in the student notebook.
+
+    Trivial lines (braces, blank, short) and lines that the solution notebook
+    also has outside its solution regions are not counted.
+    """
+    def norm(line):
+        return " ".join(line.split())
+
+    outside = set()
+    stripped, _ = student_version(solution_nb, "solution")
+    for cell in stripped.cells:
+        outside.update(norm(l) for l in cell.source.splitlines())
+    student = set()
+    for cell in student_nb.cells:
+        student.update(norm(l) for l in cell.source.splitlines())
+    leaks = []
+    for line in solution_lines:
+        n = norm(line)
+        if len(n) < 8 or n.startswith("//") or n in outside:
+            continue
+        if n in student:
+            leaks.append(line.strip())
+    return leaks
+
+
+def solution_notebooks(args):
+    paths = [Path(p) for p in args.notebooks] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    for p in paths:
+        if not p.is_file():
+            raise UsageError(f"no notebook at {p}")
+    return paths
+
+
+def cmd_student(args):
+    """Write (or with --check, verify) notebooks/student/*.ipynb."""
+    import nbformat
+
+    problems = []
+    for path in solution_notebooks(args):
+        solution = nbformat.read(path, as_version=4)
+        student, solution_lines = student_version(solution, path.name)
+        target = STUDENT_DIR / path.name
+        text = nbformat.writes(student) + "\n"
+        if args.check:
+            if not target.exists():
+                problems.append(f"{target} is missing: run scripts/notebooks.py student")
+                continue
+            committed = nbformat.read(target, as_version=4)
+            if target.read_text(encoding="utf-8") != text:
+                problems.append(f"{target} is stale: run scripts/notebooks.py student")
+            leaks = leaked_lines(committed, solution_lines, solution)
+            if leaks:
+                problems.append(f"{target} contains solution text: {leaks[0]!r}"
+                                + (f" and {len(leaks) - 1} more line(s)" if len(leaks) > 1 else ""))
+            if not problems:
+                print(f"{target}: up to date, no solution text")
+        else:
+            STUDENT_DIR.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            regions = sum(c.source.count("todo!()") for c in student.cells if c.cell_type == "code")
+            print(f"{target}: {regions} TODO(s)")
+    if problems:
+        for p in problems:
+            print(f"error: {p}", file=sys.stderr)
+        return 1
+    return 0
 
 
 # ------------------------------------------------------------------ execution
@@ -308,6 +453,12 @@ def main(argv=None):
     pdf = sub.add_parser("pdf", help="print HTML files to PDF with headless Chromium")
     pdf.add_argument("html", nargs="+")
     pdf.set_defaults(run=cmd_pdf)
+
+    st = sub.add_parser("student", help="make notebooks/student/ from the solution notebooks")
+    st.add_argument("notebooks", nargs="*", help="solution notebooks (default: notebooks/*.ipynb)")
+    st.add_argument("--check", action="store_true",
+                    help="fail if a student notebook is stale or contains solution text")
+    st.set_defaults(run=cmd_student)
 
     warm = sub.add_parser("prewarm", help="fill evcxr's build cache with hw6's dependencies")
     warm.add_argument("--timeout", type=int, default=3600)

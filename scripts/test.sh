@@ -34,6 +34,8 @@ phase "cargo fmt --check" cargo fmt --all -- --check
 phase "cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
 phase "cargo test" cargo test --workspace --quiet
 phase "set-up (Jupyter, evcxr, pre-warm)" scripts/setup.sh
+phase "notebook tools (Python tests)" .venv/bin/python -m unittest discover -s scripts -p 'test_*.py'
+phase "student notebooks up to date" .venv/bin/python scripts/notebooks.py student --check
 phase "notebooks (quick mode)" scripts/execute-notebooks.sh --quick --html
 phase "PDF of one notebook" bash -c "$(declare -f check_pdf); .venv/bin/python scripts/notebooks.py pdf out/00_check_setup.html && check_pdf"
 

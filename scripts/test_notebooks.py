@@ -1,0 +1,102 @@
+"""Tests of scripts/notebooks.py: parameters, student versions, leak checks.
+
+Run: .venv/bin/python -m unittest discover -s scripts -p 'test_*.py'
+"""
+
+import unittest
+
+import nbformat
+
+import notebooks as nbtool
+
+
+def notebook(*cells):
+    nb = nbformat.v4.new_notebook()
+    for kind, source, *tags in cells:
+        cell = (nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell)(source)
+        if tags:
+            cell.metadata["tags"] = list(tags)
+        nb.cells.append(cell)
+    return nb
+
+
+PARAMS = "let quick: bool = false;\nlet epochs: usize = 10;\nlet lr: f64 = 5e-4;\nlet name: &str = \"mnist\";\nlet ks: Vec<usize> = vec![5, 10];"
+
+
+class Parameters(unittest.TestCase):
+    def setUp(self):
+        self.nb = notebook(("code", ":dep x"), ("code", PARAMS, "parameters"), ("code", "run()"))
+
+    def test_declared_parameters_are_read_with_their_types(self):
+        self.assertEqual(
+            nbtool.declared_parameters(PARAMS),
+            {"quick": "bool", "epochs": "usize", "lr": "f64", "name": "&str", "ks": "Vec<usize>"},
+        )
+
+    def test_overrides_are_injected_after_the_parameters_cell(self):
+        nb = nbtool.inject_parameters(
+            self.nb, [("quick", "true"), ("lr", "1"), ("name", 'fa"sh'), ("ks", "1,2,3")], "t.ipynb")
+        self.assertEqual(len(nb.cells), 4)
+        injected = nb.cells[2]
+        self.assertIn("injected-parameters", injected.metadata["tags"])
+        self.assertIn("let quick: bool = true;", injected.source)
+        self.assertIn("let lr: f64 = 1.0;", injected.source)
+        self.assertIn('let name: &str = "fa\\"sh";', injected.source)
+        self.assertIn("let ks: Vec<usize> = vec![1, 2, 3];", injected.source)
+        self.assertEqual(len(self.nb.cells), 3, "the input notebook must not change")
+
+    def test_unknown_names_and_bad_values_are_errors(self):
+        for override, message in [
+            (("qiuck", "true"), "no parameter 'qiuck'"),
+            (("quick", "yes"), "give true or false"),
+            (("epochs", "-3"), "is not one"),
+            (("lr", "fast"), "not a number"),
+        ]:
+            with self.assertRaises(nbtool.UsageError) as ctx:
+                nbtool.inject_parameters(self.nb, [override], "t.ipynb")
+            self.assertIn(message, str(ctx.exception))
+
+    def test_a_notebook_without_parameters_cell_rejects_overrides(self):
+        with self.assertRaises(nbtool.UsageError):
+            nbtool.inject_parameters(notebook(("code", "x")), [("quick", "true")], "t.ipynb")
+
+
+SOLUTION = notebook(
+    ("code", "fn a_tilde(a: &M) -> M {\n    // BEGIN SOLUTION: add the self loops\n    a + M::identity(34, 34)\n    // END SOLUTION\n}"),
+    ("code", "check_a_tilde(a_tilde)?;\n// BEGIN HIDDEN TESTS\nassert_eq!(secret_value(), 42);\n// END HIDDEN TESTS"),
+    ("markdown", "**Q9.**\n<!-- BEGIN SOLUTION -->\nThe classes come from modularity clustering.\n<!-- END SOLUTION -->"),
+)
+SOLUTION.cells[0].outputs = [nbformat.v4.new_output("stream", text="hello")]
+SOLUTION.cells[0].execution_count = 3
+
+
+class StudentVersion(unittest.TestCase):
+    def test_regions_become_todo_with_hint_and_indentation(self):
+        student, removed = nbtool.student_version(SOLUTION, "s")
+        self.assertEqual(
+            student.cells[0].source,
+            "fn a_tilde(a: &M) -> M {\n    // TODO: add the self loops\n    todo!()\n}",
+        )
+        self.assertEqual(student.cells[0].outputs, [])
+        self.assertIsNone(student.cells[0].execution_count)
+        self.assertNotIn("secret_value", student.cells[1].source)
+        self.assertIn(nbtool.MD_PLACEHOLDER, student.cells[2].source)
+        self.assertNotIn("modularity", student.cells[2].source)
+        self.assertIn("    a + M::identity(34, 34)", removed)
+
+    def test_leak_check_finds_a_copied_solution_line(self):
+        student, removed = nbtool.student_version(SOLUTION, "s")
+        self.assertEqual(nbtool.leaked_lines(student, removed, SOLUTION), [])
+        student.cells[0].source += "\nlet b = a + M::identity(34, 34)"
+        self.assertEqual(nbtool.leaked_lines(student, removed, SOLUTION), [])  # different line
+        student.cells[0].source += "\n  a + M::identity(34, 34)"
+        self.assertEqual(nbtool.leaked_lines(student, removed, SOLUTION), ["a + M::identity(34, 34)"])
+
+    def test_unbalanced_markers_are_errors(self):
+        for source in ["// BEGIN SOLUTION\nx", "x\n// END SOLUTION", "// BEGIN SOLUTION\n// BEGIN SOLUTION\n// END SOLUTION"]:
+            with self.assertRaises(nbtool.UsageError):
+                nbtool.student_version(notebook(("code", source)), "bad")
+
+
+if __name__ == "__main__":
+    unittest.main()
