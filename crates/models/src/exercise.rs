@@ -1,0 +1,293 @@
+//! The notebook's exercises: the original leaves three TODOs in the
+//! autoencoder classes (the forward pass, the noise of the denoising train
+//! step, the mask of the masked train step). A notebook cell implements one
+//! of the traits below; a checker compares it with the crate's reference.
+//!
+//! ```
+//! use hw6_models::prelude::*;
+//! struct MyForward;
+//! impl ForwardPass for MyForward {
+//!     fn forward(&self, ae: &Autoencoder, x: &Tensor) -> Result<Tensor, ModelError> {
+//!         let z = ae.encode(x)?;
+//!         ae.decode(&z)
+//!     }
+//! }
+//! check_forward(&MyForward).unwrap();
+//! ```
+
+use crate::adam::Adam;
+use crate::autoencoder::Autoencoder;
+use crate::config::{AutoencoderConfig, ModelKind};
+use crate::corruption::{rand_like, randn_like};
+use crate::error::{ModelError, Result};
+use crate::matrix::Matrix;
+use crate::variants::{AutoencoderModel, build_model};
+use candle_core::{DType, Device, Tensor};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// The autoencoder's forward pass `x -> x_hat` (the original's first TODO).
+pub trait ForwardPass {
+    /// # Shapes
+    /// `x`: `(batch, m)` -> `(batch, m)`.
+    fn forward(&self, ae: &Autoencoder, x: &Tensor) -> Result<Tensor>;
+}
+
+/// A train step (the original's `train_step` of the denoising / masked class).
+pub trait TrainStep {
+    /// One optimisation step on the clean batch `x` (`(batch, m)`), drawing
+    /// randomness from `rng`; returns the batch loss. Finish with
+    /// `ae.step(&input, x, opt)`, which does forward, loss against the
+    /// target, backward and the Adam update.
+    fn train_step(&self, ae: &mut Autoencoder, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32>;
+}
+
+/// Reference forward pass: `decode(encode(x))`.
+pub struct ReferenceForward;
+
+impl ForwardPass for ReferenceForward {
+    fn forward(&self, ae: &Autoencoder, x: &Tensor) -> Result<Tensor> {
+        ae.decode(&ae.encode(x)?)
+    }
+}
+
+/// Reference denoising step: `x + noise_std * randn_like(x)` in, clean `x` as target.
+pub struct ReferenceNoiseStep {
+    /// Noise standard deviation.
+    pub noise_std: f64,
+}
+
+impl TrainStep for ReferenceNoiseStep {
+    fn train_step(&self, ae: &mut Autoencoder, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+        let x_noisy = (x + (randn_like(x, rng)? * self.noise_std)?)?;
+        ae.step(&x_noisy, x, opt)
+    }
+}
+
+/// Reference masking step: zero entries where `rand_like(x) <= mask_prob`, clean `x` as target.
+pub struct ReferenceMaskStep {
+    /// Probability of zeroing an entry.
+    pub mask_prob: f64,
+}
+
+impl TrainStep for ReferenceMaskStep {
+    fn train_step(&self, ae: &mut Autoencoder, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+        let mask = rand_like(x, rng)?.gt(self.mask_prob)?.to_dtype(DType::F32)?;
+        let x_masked = (x * mask)?;
+        ae.step(&x_masked, x, opt)
+    }
+}
+
+/// A successful check, with what was compared. Displays as text in a notebook.
+#[derive(Clone, Debug)]
+pub struct CheckPassed {
+    /// What matched, in words.
+    pub message: String,
+}
+
+impl std::fmt::Display for CheckPassed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl CheckPassed {
+    /// Inline display in evcxr.
+    pub fn evcxr_display(&self) {
+        println!("EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT", self.message);
+    }
+}
+
+fn test_batch(rows: usize, cols: usize, seed: u64) -> Result<Tensor> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let v: Vec<f32> = (0..rows * cols).map(|_| rng.random_range(-2.0f32..2.0)).collect();
+    Ok(Tensor::from_vec(v, (rows, cols), &Device::Cpu)?)
+}
+
+fn max_abs_diff(a: &Tensor, b: &Tensor) -> Result<f32> {
+    if a.dims() != b.dims() {
+        return Err(ModelError::Check(format!("the output has shape {:?}, the reference {:?}", a.dims(), b.dims())));
+    }
+    Ok((a - b)?.abs()?.flatten_all()?.max(0)?.to_scalar::<f32>()?)
+}
+
+/// Compare a forward pass with `decode(encode(x))` on a small two-layer
+/// ReLU autoencoder (where forgetting the decoder, or applying the layers in
+/// another order, shows).
+pub fn check_forward(candidate: &impl ForwardPass) -> Result<CheckPassed> {
+    let ae = Autoencoder::new(&AutoencoderConfig::nonlinear(12, 8, 3).with_seed(11))?;
+    let x = test_batch(5, 12, 12)?;
+    let got = candidate.forward(&ae, &x)?;
+    let want = ReferenceForward.forward(&ae, &x)?;
+    if got.dims() == [5, 3] {
+        return Err(ModelError::Check(
+            "the output has the bottleneck's shape (5, 3): decode the code z back to the input size".into(),
+        ));
+    }
+    let diff = max_abs_diff(&got, &want)?;
+    if diff > 1e-5 {
+        return Err(ModelError::Check(format!(
+            "forward differs from decode(encode(x)) by up to {diff:.3e}: encode x to z, then decode z"
+        )));
+    }
+    Ok(CheckPassed { message: format!("forward pass matches the reference (max abs difference {diff:.1e})") })
+}
+
+/// Run `step` once from a fixed state and seed; return the loss and the new weights.
+fn run_step(step: &dyn TrainStep, seed_rng: u64) -> Result<(f32, Autoencoder)> {
+    let mut ae = Autoencoder::new(&AutoencoderConfig::linear(12, 4).with_seed(21))?;
+    let mut opt = ae.optimizer(1e-2)?;
+    let x = test_batch(6, 12, 22)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed_rng);
+    let loss = step.train_step(&mut ae, &x, &mut opt, &mut rng)?;
+    Ok((loss, ae))
+}
+
+fn same_state(a: &(f32, Autoencoder), b: &(f32, Autoencoder)) -> bool {
+    let close = |x: f32, y: f32| (x - y).abs() <= 1e-5 * (1.0 + y.abs());
+    close(a.0, b.0)
+        && a.1.layers().iter().zip(b.1.layers()).all(|(p, q)| {
+            p.weight.data.iter().zip(&q.weight.data).all(|(x, y)| close(*x, *y))
+                && p.bias.iter().zip(&q.bias).all(|(x, y)| close(*x, *y))
+        })
+}
+
+/// A step that feeds `input_of(x, rng)` to the network and uses `target_of` as the target.
+struct Variant<F: Fn(&Tensor, &mut ChaCha8Rng) -> Result<(Tensor, Tensor)>>(F);
+
+impl<F: Fn(&Tensor, &mut ChaCha8Rng) -> Result<(Tensor, Tensor)>> TrainStep for Variant<F> {
+    fn train_step(&self, ae: &mut Autoencoder, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+        let (input, target) = (self.0)(x, rng)?;
+        ae.step(&input, &target, opt)
+    }
+}
+
+fn diagnose(candidate: &dyn TrainStep, reference: &dyn TrainStep, wrong: &[(&str, &dyn TrainStep)]) -> Result<CheckPassed> {
+    let got = run_step(candidate, 33)?;
+    let want = run_step(reference, 33)?;
+    if same_state(&got, &want) {
+        return Ok(CheckPassed {
+            message: format!("train step matches the reference (loss {:.6}, same weights after the update)", got.0),
+        });
+    }
+    for (hint, variant) in wrong {
+        if same_state(&got, &run_step(*variant, 33)?) {
+            return Err(ModelError::Check((*hint).to_string()));
+        }
+    }
+    Err(ModelError::Check(format!(
+        "after one step the loss is {:.6} (reference {:.6}) or the weights differ: draw the randomness once \
+         with the given rng, shaped like x, feed the corrupted input and use the clean x as target",
+        got.0, want.0
+    )))
+}
+
+/// Compare a denoising train step with the reference (`noise_std` as given).
+pub fn check_denoising_step(candidate: &impl TrainStep, noise_std: f64) -> Result<CheckPassed> {
+    ModelKind::Denoising { noise_std }.check()?;
+    let reference = ReferenceNoiseStep { noise_std };
+    let no_noise = Variant(|x: &Tensor, _r: &mut ChaCha8Rng| Ok((x.clone(), x.clone())));
+    let noisy_target = Variant(move |x: &Tensor, r: &mut ChaCha8Rng| {
+        let n = (x + (randn_like(x, r)? * noise_std)?)?;
+        Ok((n.clone(), n))
+    });
+    let unscaled = Variant(|x: &Tensor, r: &mut ChaCha8Rng| Ok(((x + randn_like(x, r)?)?, x.clone())));
+    diagnose(
+        candidate,
+        &reference,
+        &[
+            ("the input reached the network unchanged: add noise_std * randn_like(x, rng) to x", &no_noise),
+            ("the loss compares with the noisy input: the target must be the clean x", &noisy_target),
+            ("the noise has standard deviation 1: multiply it by noise_std", &unscaled),
+        ],
+    )
+}
+
+/// Compare a masking train step with the reference (`mask_prob` as given).
+pub fn check_masking_step(candidate: &impl TrainStep, mask_prob: f64) -> Result<CheckPassed> {
+    ModelKind::Masked { mask_prob }.check()?;
+    let reference = ReferenceMaskStep { mask_prob };
+    let no_mask = Variant(|x: &Tensor, _r: &mut ChaCha8Rng| Ok((x.clone(), x.clone())));
+    let masked_target = Variant(move |x: &Tensor, r: &mut ChaCha8Rng| {
+        let m = (x * rand_like(x, r)?.gt(mask_prob)?.to_dtype(DType::F32)?)?;
+        Ok((m.clone(), m))
+    });
+    let inverted = Variant(move |x: &Tensor, r: &mut ChaCha8Rng| {
+        let m = (x * rand_like(x, r)?.le(mask_prob)?.to_dtype(DType::F32)?)?;
+        Ok((m, x.clone()))
+    });
+    diagnose(
+        candidate,
+        &reference,
+        &[
+            ("the input reached the network unchanged: multiply x by a 0/1 mask", &no_mask),
+            ("the loss compares with the masked input: the target must be the full x", &masked_target),
+            (
+                "the mask is inverted: an entry must be zeroed with probability mask_prob (keep it where rand > mask_prob)",
+                &inverted,
+            ),
+        ],
+    )
+}
+
+/// The crate's fast train step and a tensor-written [`TrainStep`] agree:
+/// used by the tests to tie the reference steps to the models.
+pub fn fast_path_agrees(kind: ModelKind, step: &dyn TrainStep) -> Result<bool> {
+    let cfg = AutoencoderConfig::linear(12, 4).with_seed(21);
+    let mut model: Box<dyn AutoencoderModel> = build_model(kind, &cfg)?;
+    let mut opt = model.network().optimizer(1e-2)?;
+    let x = test_batch(6, 12, 22)?;
+    let xm = Matrix::from_tensor(&x)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(33);
+    let loss = model.train_step_view(xm.view(), &mut opt, &mut rng)?;
+    let slow = run_step(step, 33)?;
+    Ok(same_state(&(loss, model.network().clone()), &slow))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_steps_agree_with_the_fast_models() {
+        assert!(fast_path_agrees(ModelKind::Denoising { noise_std: 0.5 }, &ReferenceNoiseStep { noise_std: 0.5 }).unwrap());
+        assert!(fast_path_agrees(ModelKind::Masked { mask_prob: 0.25 }, &ReferenceMaskStep { mask_prob: 0.25 }).unwrap());
+    }
+
+    #[test]
+    fn checkers_accept_the_reference_and_name_the_mistake() {
+        check_forward(&ReferenceForward).unwrap();
+        check_denoising_step(&ReferenceNoiseStep { noise_std: 0.5 }, 0.5).unwrap();
+        check_masking_step(&ReferenceMaskStep { mask_prob: 0.25 }, 0.25).unwrap();
+
+        struct EncodeOnly;
+        impl ForwardPass for EncodeOnly {
+            fn forward(&self, ae: &Autoencoder, x: &Tensor) -> Result<Tensor> {
+                ae.encode(x)
+            }
+        }
+        let e = check_forward(&EncodeOnly).unwrap_err().to_string();
+        assert!(e.contains("decode"), "{e}");
+
+        struct Vanilla;
+        impl TrainStep for Vanilla {
+            fn train_step(&self, ae: &mut Autoencoder, x: &Tensor, opt: &mut Adam, _: &mut ChaCha8Rng) -> Result<f32> {
+                ae.train_step(x, opt)
+            }
+        }
+        let e = check_denoising_step(&Vanilla, 0.5).unwrap_err().to_string();
+        assert!(e.contains("unchanged"), "{e}");
+        let e = check_masking_step(&Vanilla, 0.25).unwrap_err().to_string();
+        assert!(e.contains("unchanged"), "{e}");
+
+        struct NoisyTarget;
+        impl TrainStep for NoisyTarget {
+            fn train_step(&self, ae: &mut Autoencoder, x: &Tensor, opt: &mut Adam, r: &mut ChaCha8Rng) -> Result<f32> {
+                let n = (x + (randn_like(x, r)? * 0.5)?)?;
+                ae.step(&n, &n, opt)
+            }
+        }
+        let e = check_denoising_step(&NoisyTarget, 0.5).unwrap_err().to_string();
+        assert!(e.contains("clean x"), "{e}");
+    }
+}

@@ -1,0 +1,280 @@
+//! `Experiment`: train an autoencoder for some epochs (per-epoch train and
+//! validation loss, evaluated without gradients) and evaluate its features
+//! with a linear probe, as the original's `Experiment` class does, minus its
+//! quirks:
+//!
+//! - an epoch is one pass over the training split in a seeded shuffled
+//!   order (`n / batch_size` full batches);
+//! - the per-epoch losses are the mean squared error over every row of the
+//!   split;
+//! - the probe trains on frozen features of a labelled subset of the
+//!   training split (its first `n_valid` rows, as many as the validation split
+//!   holds) and is scored on the whole test split.
+
+use crate::adam::Adam;
+use crate::autoencoder::Autoencoder;
+use crate::error::{ModelError, Result, invalid};
+use crate::matrix::{MatView, Matrix};
+use crate::probe::{LinearProbe, ProbeConfig};
+use crate::variants::AutoencoderModel;
+use hw6_datasets::batching::{Order, epoch_batches};
+use hw6_datasets::split::{Dataset, Split, SplitKind};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The original's `Experiment` constants.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExperimentConfig {
+    /// Rows per train step (`BATCH_SIZE`: 100 synthetic, 200 MNIST).
+    pub batch_size: usize,
+    /// Adam learning rate of the autoencoder (5e-4).
+    pub lr: f64,
+    /// Adam learning rate of the probe (1e-3).
+    pub probe_lr: f64,
+    /// Seed of the batch order, the corruption noise and the probe.
+    pub seed: u64,
+    /// Print one line per epoch.
+    pub verbose: bool,
+}
+
+impl Default for ExperimentConfig {
+    fn default() -> Self {
+        Self { batch_size: 100, lr: 5e-4, probe_lr: 1e-3, seed: 0, verbose: false }
+    }
+}
+
+/// Losses and time of one epoch.
+#[derive(Clone, Debug, Serialize)]
+pub struct EpochStats {
+    /// Epoch number, from 1.
+    pub epoch: usize,
+    /// Of how many in this call to `train`.
+    pub of: usize,
+    /// Mean squared error over the training split after the epoch.
+    pub train_loss: f32,
+    /// Mean squared error over the validation split after the epoch.
+    pub valid_loss: f32,
+    /// Wall seconds of the epoch, train steps and loss evaluation.
+    pub seconds: f64,
+    /// Wall seconds of the train steps alone.
+    pub step_seconds: f64,
+}
+
+/// What `train` returns (the original's `train_losses` / `valid_losses`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TrainStats {
+    /// Training-split loss after each epoch.
+    pub train_losses: Vec<f32>,
+    /// Validation-split loss after each epoch.
+    pub valid_losses: Vec<f32>,
+    /// Wall seconds in all.
+    pub seconds: f64,
+    /// Wall seconds of train steps only.
+    pub step_seconds: f64,
+    /// Train steps taken.
+    pub steps: usize,
+    /// Floating-point operations of the train steps and the loss evaluations.
+    pub flops: f64,
+}
+
+/// What the probe evaluation returns.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProbeStats {
+    /// Fraction of the test split classified correctly.
+    pub accuracy: f64,
+    /// Mean cross-entropy of the probe's last epoch.
+    pub final_loss: f32,
+    /// Wall seconds (feature extraction, probe training, test accuracy).
+    pub seconds: f64,
+}
+
+/// An autoencoder, its optimiser and the data it trains on.
+pub struct Experiment {
+    dataset: Arc<Dataset>,
+    model: Box<dyn AutoencoderModel>,
+    opt: Adam,
+    config: ExperimentConfig,
+    rng: ChaCha8Rng,
+    epochs_done: usize,
+}
+
+const EVAL_CHUNK: usize = 2048;
+
+impl Experiment {
+    /// Set up training of `model` on `dataset`. Errors when the model's input
+    /// size differs from the data's, when a split the experiment needs is
+    /// empty, or when `batch_size` is 0 or larger than the training split or
+    /// the labelled subset.
+    pub fn new(dataset: Arc<Dataset>, model: impl AutoencoderModel + 'static, config: ExperimentConfig) -> Result<Self> {
+        Self::new_boxed(dataset, Box::new(model), config)
+    }
+
+    /// [`Experiment::new`] for a boxed model (see [`crate::build_model`]).
+    pub fn new_boxed(dataset: Arc<Dataset>, model: Box<dyn AutoencoderModel>, config: ExperimentConfig) -> Result<Self> {
+        let m = model.network().input_size();
+        if m != dataset.input_size() {
+            return Err(invalid(
+                "input_size",
+                m,
+                format!("the model takes {m} features but the {} data has {}; build the model with input_size {}", dataset.name, dataset.input_size(), dataset.input_size()),
+            ));
+        }
+        for (kind, split) in [(SplitKind::Train, &dataset.train), (SplitKind::Valid, &dataset.valid), (SplitKind::Test, &dataset.test)] {
+            if split.is_empty() {
+                return Err(invalid("splits", kind.as_str(), format!("the {} split is empty; give it a positive fraction", kind.as_str())));
+            }
+        }
+        let probe_rows = dataset.valid.len().min(dataset.train.len());
+        if config.batch_size == 0 || config.batch_size > dataset.train.len() || config.batch_size > probe_rows {
+            let most = probe_rows.min(dataset.train.len());
+            return Err(invalid(
+                "batch_size",
+                config.batch_size,
+                format!(
+                    "use 1..={most}: the training split has {} rows and the probe's labelled subset {probe_rows}",
+                    dataset.train.len()
+                ),
+            ));
+        }
+        let opt = model.network().optimizer(config.lr)?;
+        if !(config.probe_lr.is_finite() && config.probe_lr > 0.0) {
+            return Err(invalid("probe_lr", config.probe_lr, "use a positive learning rate such as 1e-3"));
+        }
+        let rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed_0f_c0_44);
+        Ok(Self { dataset, model, opt, config, rng, epochs_done: 0 })
+    }
+
+    /// The model being trained.
+    pub fn model(&self) -> &dyn AutoencoderModel {
+        self.model.as_ref()
+    }
+
+    /// The network being trained.
+    pub fn network(&self) -> &Autoencoder {
+        self.model.network()
+    }
+
+    /// The data.
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    /// Epochs trained so far.
+    pub fn epochs_done(&self) -> usize {
+        self.epochs_done
+    }
+
+    /// Train for `epochs` more epochs; returns the losses after each.
+    pub fn train(&mut self, epochs: usize) -> Result<TrainStats> {
+        self.train_with(epochs, &mut |_| {})
+    }
+
+    /// [`Experiment::train`], calling `on_epoch` after every epoch (for progress bars).
+    pub fn train_with(&mut self, epochs: usize, on_epoch: &mut dyn FnMut(&EpochStats)) -> Result<TrainStats> {
+        if epochs == 0 {
+            return Err(invalid("epochs", 0, "train for at least 1 epoch (the original uses NUM_EPOCHS = 10)"));
+        }
+        let start = Instant::now();
+        let mut stats = TrainStats::default();
+        let train = &self.dataset.train;
+        let dim = train.dim;
+        let net_flops = (self.model.network().train_flops_per_sample(), self.model.network().forward_flops_per_sample());
+        let eval_rows = (self.dataset.train.len() + self.dataset.valid.len()) as f64;
+        let mut xb = Matrix::zeros(0, 0);
+        for e in 0..epochs {
+            let t0 = Instant::now();
+            let epoch = self.epochs_done + 1;
+            let order = Order::Shuffled { seed: self.config.seed };
+            let batches = epoch_batches(train.len(), self.config.batch_size, order, self.epochs_done)?;
+            for rows in &batches {
+                xb.reshape_for(rows.len(), dim);
+                for (i, &r) in rows.iter().enumerate() {
+                    xb.data[i * dim..(i + 1) * dim].copy_from_slice(train.row(r));
+                }
+                let loss = self.model.train_step_view(xb.view(), &mut self.opt, &mut self.rng)?;
+                if !loss.is_finite() {
+                    return Err(self.diverged(epoch, loss));
+                }
+            }
+            stats.steps += batches.len();
+            stats.flops += (batches.len() * self.config.batch_size) as f64 * net_flops.0 + eval_rows * net_flops.1;
+            let step_seconds = t0.elapsed().as_secs_f64();
+            let train_loss = self.get_loss(SplitKind::Train)?;
+            let valid_loss = self.get_loss(SplitKind::Valid)?;
+            self.epochs_done += 1;
+            for l in [train_loss, valid_loss] {
+                if !l.is_finite() {
+                    return Err(self.diverged(epoch, l));
+                }
+            }
+            let es = EpochStats { epoch: e + 1, of: epochs, train_loss, valid_loss, seconds: t0.elapsed().as_secs_f64(), step_seconds };
+            if self.config.verbose {
+                println!(
+                    "epoch {}/{}: train loss {:.4}, valid loss {:.4} ({:.3} s)",
+                    es.epoch, es.of, es.train_loss, es.valid_loss, es.seconds
+                );
+            }
+            on_epoch(&es);
+            stats.train_losses.push(train_loss);
+            stats.valid_losses.push(valid_loss);
+            stats.step_seconds += step_seconds;
+        }
+        stats.seconds = start.elapsed().as_secs_f64();
+        Ok(stats)
+    }
+
+    fn diverged(&self, epoch: usize, value: f32) -> ModelError {
+        ModelError::NonFiniteLoss {
+            what: "autoencoder",
+            epoch,
+            value,
+            lr: self.config.lr,
+            suggested: self.config.lr / 10.0,
+        }
+    }
+
+    /// Mean squared reconstruction error over every row of a split (no gradients).
+    pub fn get_loss(&self, split: SplitKind) -> Result<f32> {
+        let s = self.dataset.split(split);
+        let net = self.model.network();
+        let mut sse = 0.0f64;
+        for start in (0..s.len()).step_by(EVAL_CHUNK) {
+            let end = (start + EVAL_CHUNK).min(s.len());
+            let view = MatView::new(end - start, s.dim, &s.features[start * s.dim..end * s.dim])?;
+            let x_hat = net.forward_view(view)?;
+            sse += x_hat.data.iter().zip(view.data).map(|(a, b)| ((a - b) as f64).powi(2)).sum::<f64>();
+        }
+        Ok((sse / (s.len() * s.dim).max(1) as f64) as f32)
+    }
+
+    /// Encoder features of the first `rows` rows of a split, `(rows, k)`.
+    pub fn features(&self, split: &Split, rows: usize) -> Result<Matrix> {
+        let net = self.model.network();
+        let rows = rows.min(split.len());
+        let k = net.bottleneck();
+        let mut out = Matrix { rows, cols: k, data: Vec::with_capacity(rows * k) };
+        for start in (0..rows).step_by(EVAL_CHUNK) {
+            let end = (start + EVAL_CHUNK).min(rows);
+            let view = MatView::new(end - start, split.dim, &split.features[start * split.dim..end * split.dim])?;
+            out.data.extend(net.encode_view(view)?.data);
+        }
+        Ok(out)
+    }
+
+    /// Train a [`LinearProbe`] for `epochs` epochs on frozen features of the
+    /// labelled subset and return its accuracy over the whole test split.
+    pub fn evaluate_with_linear_probe(&mut self, epochs: usize) -> Result<ProbeStats> {
+        let start = Instant::now();
+        let ds = &self.dataset;
+        let n_sub = ds.valid.len().min(ds.train.len());
+        let z = self.features(&ds.train, n_sub)?;
+        let cfg = ProbeConfig { lr: self.config.probe_lr, epochs, batch_size: self.config.batch_size, seed: self.config.seed ^ 0x0b0e };
+        let (probe, final_loss) = LinearProbe::fit(&z, &ds.train.labels[..n_sub], ds.num_classes, &cfg)?;
+        let zt = self.features(&ds.test, ds.test.len())?;
+        let accuracy = probe.accuracy(zt.view(), &ds.test.labels)?;
+        Ok(ProbeStats { accuracy, final_loss, seconds: start.elapsed().as_secs_f64() })
+    }
+}

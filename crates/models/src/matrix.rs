@@ -1,0 +1,282 @@
+//! A small row-major `f32` matrix and the matrix products the autoencoders
+//! need, computed by the `gemm` crate (the same kernels candle's CPU backend
+//! calls) without candle's per-operation overhead.
+//!
+//! Why not candle tensors with autograd for training? A train step of a
+//! 100 -> 5 -> 100 autoencoder at batch 100 is a few hundred thousand
+//! floating-point operations; candle spends more time creating tensors,
+//! recording the graph and running AdamW as ~12 tensor ops per parameter than
+//! doing that arithmetic. The forward and backward passes here are written
+//! out by hand instead (see `autoencoder.rs`), and checked against candle's
+//! autograd in the tests.
+
+use crate::error::{ModelError, Result};
+use candle_core::{Device, Tensor};
+
+/// A dense row-major `f32` matrix.
+///
+/// # Shapes
+/// `rows x cols`, element `(r, c)` at `data[r * cols + c]`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Matrix {
+    /// Number of rows.
+    pub rows: usize,
+    /// Number of columns.
+    pub cols: usize,
+    /// Row-major entries, `rows * cols` of them.
+    pub data: Vec<f32>,
+}
+
+impl Matrix {
+    /// An all-zero `rows x cols` matrix.
+    pub fn zeros(rows: usize, cols: usize) -> Self {
+        Self { rows, cols, data: vec![0.0; rows * cols] }
+    }
+
+    /// Wrap row-major data; errors when `data.len() != rows * cols`.
+    pub fn from_vec(rows: usize, cols: usize, data: Vec<f32>) -> Result<Self> {
+        if data.len() != rows * cols {
+            return Err(ModelError::Shape {
+                context: "Matrix::from_vec",
+                expected: format!("{rows} x {cols} = {} values", rows * cols),
+                got: format!("{} values", data.len()),
+            });
+        }
+        Ok(Self { rows, cols, data })
+    }
+
+    /// Copy a 2-D `f32` tensor `(rows, cols)`.
+    pub fn from_tensor(t: &Tensor) -> Result<Self> {
+        let (rows, cols) = t.dims2().map_err(|_| ModelError::Shape {
+            context: "Matrix::from_tensor",
+            expected: "a 2-D tensor (batch, features)".into(),
+            got: format!("{:?}", t.dims()),
+        })?;
+        let data = t.to_dtype(candle_core::DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+        Ok(Self { rows, cols, data })
+    }
+
+    /// A `(rows, cols)` f32 tensor holding a copy of this matrix.
+    pub fn to_tensor(&self, device: &Device) -> Result<Tensor> {
+        Ok(Tensor::from_slice(&self.data, (self.rows, self.cols), device)?)
+    }
+
+    /// Row `r` as a slice.
+    pub fn row(&self, r: usize) -> &[f32] {
+        &self.data[r * self.cols..(r + 1) * self.cols]
+    }
+
+    /// Resize in place to `rows x cols` (contents unspecified afterwards).
+    pub(crate) fn reshape_for(&mut self, rows: usize, cols: usize) {
+        self.rows = rows;
+        self.cols = cols;
+        self.data.resize(rows * cols, 0.0);
+    }
+
+    /// Copy of the given rows of a row-major slice with `cols` columns.
+    pub fn gather_rows(src: &[f32], cols: usize, rows: &[usize]) -> Self {
+        let mut data = Vec::with_capacity(rows.len() * cols);
+        for &r in rows {
+            data.extend_from_slice(&src[r * cols..(r + 1) * cols]);
+        }
+        Self { rows: rows.len(), cols, data }
+    }
+}
+
+/// A borrowed row-major matrix (e.g. a block of rows of a dataset split).
+#[derive(Clone, Copy, Debug)]
+pub struct MatView<'a> {
+    pub(crate) rows: usize,
+    pub(crate) cols: usize,
+    pub(crate) data: &'a [f32],
+}
+
+impl<'a> MatView<'a> {
+    /// View `data` as `rows x cols`; errors on a length mismatch.
+    pub fn new(rows: usize, cols: usize, data: &'a [f32]) -> Result<Self> {
+        if data.len() != rows * cols {
+            return Err(ModelError::Shape {
+                context: "MatView::new",
+                expected: format!("{rows} x {cols} = {} values", rows * cols),
+                got: format!("{} values", data.len()),
+            });
+        }
+        Ok(Self { rows, cols, data })
+    }
+}
+
+impl Matrix {
+    /// Borrow as a view.
+    pub fn view(&self) -> MatView<'_> {
+        MatView { rows: self.rows, cols: self.cols, data: &self.data }
+    }
+}
+
+/// Whether an operand of a product is used as stored or transposed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// As stored.
+    N,
+    /// Transposed.
+    T,
+}
+
+/// Number of threads the matrix products may use (2 on the course machine).
+///
+/// Taken from `HW6_THREADS`, else `RAYON_NUM_THREADS`, else the number of
+/// available cores; products smaller than about a million multiply-adds run
+/// on one thread because starting threads costs more than it saves.
+pub fn num_threads() -> usize {
+    use std::sync::OnceLock;
+    static N: OnceLock<usize> = OnceLock::new();
+    *N.get_or_init(|| {
+        for var in ["HW6_THREADS", "RAYON_NUM_THREADS"] {
+            if let Some(n) = std::env::var(var).ok().and_then(|s| s.parse::<usize>().ok()).filter(|&n| n > 0) {
+                return n;
+            }
+        }
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    })
+}
+
+const PARALLEL_MIN_MACS: usize = 1 << 20;
+
+/// `dst = beta * dst + op(a) op(b)` (with `beta` 0 or 1: overwrite or accumulate).
+///
+/// # Shapes
+/// `op(a)`: `m x k`, `op(b)`: `k x n`, `dst`: `m x n`; `dst` is resized.
+pub(crate) fn gemm_into(dst: &mut Matrix, a: MatView<'_>, ta: Op, b: MatView<'_>, tb: Op, accumulate: bool) {
+    let (m, ka) = match ta {
+        Op::N => (a.rows, a.cols),
+        Op::T => (a.cols, a.rows),
+    };
+    let (kb, n) = match tb {
+        Op::N => (b.rows, b.cols),
+        Op::T => (b.cols, b.rows),
+    };
+    assert_eq!(ka, kb, "inner dimensions of a matrix product (internal caller bug)");
+    if accumulate {
+        assert_eq!((dst.rows, dst.cols), (m, n));
+    } else {
+        dst.reshape_for(m, n);
+    }
+    // Guards for the unsafe call below (public fields could be inconsistent).
+    assert!(a.data.len() >= a.rows * a.cols && b.data.len() >= b.rows * b.cols);
+    assert!(dst.data.len() >= m * n);
+    let k = ka;
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            dst.data.iter_mut().for_each(|v| *v = 0.0);
+        }
+        return;
+    }
+    // (row stride, column stride) of op(x) inside x's row-major storage.
+    let strides = |x: &MatView<'_>, t: Op| -> (isize, isize) {
+        match t {
+            Op::N => (x.cols as isize, 1),
+            Op::T => (1, x.cols as isize),
+        }
+    };
+    let (a_rs, a_cs) = strides(&a, ta);
+    let (b_rs, b_cs) = strides(&b, tb);
+    let threads = num_threads();
+    let parallelism = if threads > 1 && m * n * k >= PARALLEL_MIN_MACS {
+        gemm::Parallelism::Rayon(threads)
+    } else {
+        gemm::Parallelism::None
+    };
+    // SAFETY: every pointer/stride pair addresses exactly the entries of a
+    // live, correctly sized buffer (checked above), and `dst` does not alias
+    // `a` or `b` (it is borrowed mutably while they are borrowed shared).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.data.as_mut_ptr(),
+            1,
+            n as isize,
+            accumulate,
+            a.data.as_ptr(),
+            a_cs,
+            a_rs,
+            b.data.as_ptr(),
+            b_cs,
+            b_rs,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
+            parallelism,
+        );
+    }
+}
+
+/// `op(a) op(b)` as a new matrix.
+#[cfg(test)]
+pub(crate) fn matmul(a: &Matrix, ta: Op, b: &Matrix, tb: Op) -> Matrix {
+    let mut out = Matrix::zeros(0, 0);
+    gemm_into(&mut out, a.view(), ta, b.view(), tb, false);
+    out
+}
+
+/// Add `bias` (length `x.cols`) to every row of `x`.
+pub(crate) fn add_row_vector(x: &mut Matrix, bias: &[f32]) {
+    for row in x.data.chunks_exact_mut(x.cols) {
+        for (v, b) in row.iter_mut().zip(bias) {
+            *v += *b;
+        }
+    }
+}
+
+/// Column sums of `x` written into `out` (length `x.cols`).
+pub(crate) fn column_sums(x: &Matrix, out: &mut [f32]) {
+    out.iter_mut().for_each(|v| *v = 0.0);
+    for row in x.data.chunks_exact(x.cols) {
+        for (o, v) in out.iter_mut().zip(row) {
+            *o += *v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(a: &Matrix, ta: Op, b: &Matrix, tb: Op) -> Matrix {
+        let get = |x: &Matrix, t: Op, i: usize, j: usize| match t {
+            Op::N => x.data[i * x.cols + j],
+            Op::T => x.data[j * x.cols + i],
+        };
+        let (m, k) = if ta == Op::N { (a.rows, a.cols) } else { (a.cols, a.rows) };
+        let n = if tb == Op::N { b.cols } else { b.rows };
+        let mut out = Matrix::zeros(m, n);
+        for i in 0..m {
+            for j in 0..n {
+                out.data[i * n + j] = (0..k).map(|p| get(a, ta, i, p) * get(b, tb, p, j)).sum();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn products_match_the_textbook_definition_for_all_transposes() {
+        let a = Matrix::from_vec(3, 4, (0..12).map(|v| v as f32 * 0.5 - 2.0).collect()).unwrap();
+        let b = Matrix::from_vec(4, 2, (0..8).map(|v| 1.0 - v as f32).collect()).unwrap();
+        let at = Matrix::from_vec(4, 3, (0..12).map(|i| a.data[(i % 3) * 4 + i / 3]).collect()).unwrap();
+        let bt = Matrix::from_vec(2, 4, (0..8).map(|i| b.data[(i % 4) * 2 + i / 4]).collect()).unwrap();
+        let want = naive(&a, Op::N, &b, Op::N);
+        assert_eq!(matmul(&a, Op::N, &b, Op::N), want);
+        assert_eq!(matmul(&at, Op::T, &b, Op::N), want);
+        assert_eq!(matmul(&a, Op::N, &bt, Op::T), want);
+        assert_eq!(matmul(&at, Op::T, &bt, Op::T), want);
+        let mut acc = want.clone();
+        gemm_into(&mut acc, a.view(), Op::N, b.view(), Op::N, true);
+        let doubled: Vec<f32> = want.data.iter().map(|v| 2.0 * v).collect();
+        assert_eq!(acc.data, doubled);
+    }
+}

@@ -1,0 +1,163 @@
+//! One run of a notebook section: build the model for `(arch, k, model,
+//! repeat)`, train it, probe it, time it. Shared by the CLI, the benchmark
+//! and the notebook so all three measure the same thing.
+
+use crate::config::{AutoencoderConfig, ModelKind};
+use crate::error::{Result, invalid};
+use crate::experiment::{EpochStats, Experiment, ExperimentConfig};
+use crate::variants::build_model;
+use hw6_datasets::split::Dataset;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Linear (`[k]`, identity) or nonlinear (`[hidden, k]`, ReLU).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Arch {
+    /// One hidden layer of size `k`, no activation.
+    Linear,
+    /// Two hidden layers `[hidden, k]` with ReLU between them (a single
+    /// layer with ReLU would still be linear in the original's layout).
+    Nonlinear {
+        /// Width of the first hidden layer (256 in our runs).
+        hidden: usize,
+    },
+}
+
+impl Arch {
+    /// `linear` or `nonlinear`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Arch::Linear => "linear",
+            Arch::Nonlinear { .. } => "nonlinear",
+        }
+    }
+
+    /// The autoencoder config for input size `m` and bottleneck `k`.
+    pub fn config(&self, m: usize, k: usize) -> AutoencoderConfig {
+        match *self {
+            Arch::Linear => AutoencoderConfig::linear(m, k),
+            Arch::Nonlinear { hidden } => AutoencoderConfig::nonlinear(m, hidden, k),
+        }
+    }
+}
+
+/// Everything that identifies a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunSpec {
+    /// Architecture.
+    pub arch: Arch,
+    /// Bottleneck size.
+    pub k: usize,
+    /// Which autoencoder.
+    pub model: ModelKind,
+    /// Repeat number (0-based); changes the seed.
+    pub repeat: usize,
+    /// Epochs of the autoencoder and of the probe (`NUM_EPOCHS`).
+    pub epochs: usize,
+    /// `BATCH_SIZE`.
+    pub batch_size: usize,
+    /// Base seed of the sweep.
+    pub seed: u64,
+}
+
+impl RunSpec {
+    /// The seed of this run, derived from the base seed, `k`, the model and
+    /// the repeat (so a run's numbers do not depend on which others ran).
+    pub fn run_seed(&self) -> u64 {
+        let model_id = match self.model {
+            ModelKind::Vanilla => 1u64,
+            ModelKind::Denoising { .. } => 2,
+            ModelKind::Masked { .. } => 3,
+        };
+        let mut h = self.seed ^ 0x9E37_79B9_7F4A_7C15;
+        for v in [self.k as u64, model_id, self.repeat as u64] {
+            h = (h ^ v).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            h ^= h >> 31;
+        }
+        h
+    }
+}
+
+/// The outcome of a run (one JSON line of `hw6 ae`).
+#[derive(Clone, Debug, Serialize)]
+pub struct RunResult {
+    /// Data set name.
+    pub dataset: String,
+    /// `linear` / `nonlinear`.
+    pub arch: &'static str,
+    /// Hidden sizes used.
+    pub hidden_sizes: Vec<usize>,
+    /// `vanilla` / `denoise` / `masking`.
+    pub model: &'static str,
+    /// Bottleneck size.
+    pub k: usize,
+    /// Repeat number.
+    pub repeat: usize,
+    /// Seed of this run.
+    pub run_seed: u64,
+    /// Epochs.
+    pub epochs: usize,
+    /// Batch size.
+    pub batch_size: usize,
+    /// Wall seconds of the whole run (build, train, probe).
+    pub seconds: f64,
+    /// Wall seconds of training (steps and per-epoch losses).
+    pub seconds_train: f64,
+    /// Wall seconds of the probe.
+    pub seconds_probe: f64,
+    /// Training seconds per epoch.
+    pub seconds_per_epoch: f64,
+    /// Training samples per second (train steps only).
+    pub samples_per_second: f64,
+    /// GFLOP/s of training (steps and loss evaluation).
+    pub gflops: f64,
+    /// Training-split loss per epoch.
+    pub train_losses: Vec<f32>,
+    /// Validation-split loss per epoch.
+    pub valid_losses: Vec<f32>,
+    /// Final training loss.
+    pub train_loss: f32,
+    /// Final validation loss.
+    pub valid_loss: f32,
+    /// Probe accuracy on the test split.
+    pub accuracy: f64,
+}
+
+/// Build, train and probe one model on `dataset`.
+pub fn run_once(dataset: &Arc<Dataset>, spec: &RunSpec, on_epoch: &mut dyn FnMut(&EpochStats)) -> Result<RunResult> {
+    if spec.epochs == 0 {
+        return Err(invalid("epochs", 0, "train for at least 1 epoch (the original uses 10)"));
+    }
+    let start = Instant::now();
+    let seed = spec.run_seed();
+    let config = spec.arch.config(dataset.input_size(), spec.k).with_seed(seed);
+    let model = build_model(spec.model, &config)?;
+    let ecfg = ExperimentConfig { batch_size: spec.batch_size, seed, ..ExperimentConfig::default() };
+    let mut exp = Experiment::new_boxed(dataset.clone(), model, ecfg)?;
+    let train = exp.train_with(spec.epochs, on_epoch)?;
+    let probe = exp.evaluate_with_linear_probe(spec.epochs)?;
+    let samples = (train.steps * spec.batch_size) as f64;
+    Ok(RunResult {
+        dataset: dataset.name.clone(),
+        arch: spec.arch.name(),
+        hidden_sizes: config.hidden_sizes.clone(),
+        model: spec.model.name(),
+        k: spec.k,
+        repeat: spec.repeat,
+        run_seed: seed,
+        epochs: spec.epochs,
+        batch_size: spec.batch_size,
+        seconds: start.elapsed().as_secs_f64(),
+        seconds_train: train.seconds,
+        seconds_probe: probe.seconds,
+        seconds_per_epoch: train.seconds / spec.epochs as f64,
+        samples_per_second: samples / train.step_seconds.max(1e-12),
+        gflops: train.flops / train.seconds.max(1e-12) / 1e9,
+        train_loss: *train.train_losses.last().unwrap_or(&f32::NAN),
+        valid_loss: *train.valid_losses.last().unwrap_or(&f32::NAN),
+        train_losses: train.train_losses,
+        valid_losses: train.valid_losses,
+        accuracy: probe.accuracy,
+    })
+}

@@ -1,0 +1,227 @@
+//! The three autoencoders of the notebook as one interface: the vanilla
+//! [`Autoencoder`], the [`DenoisingAutoencoder`] and the [`MaskedAutoencoder`],
+//! plus [`CustomAutoencoder`], which trains with a notebook's own
+//! [`crate::exercise::TrainStep`].
+
+use crate::adam::Adam;
+use crate::autoencoder::Autoencoder;
+use crate::config::{AutoencoderConfig, DEFAULT_MASK_PROB, DEFAULT_NOISE_STD, ModelKind};
+use crate::corruption::{add_noise, apply_mask};
+use crate::error::Result;
+use crate::exercise::TrainStep;
+use crate::matrix::{MatView, Matrix};
+use candle_core::{Device, Tensor};
+use rand_chacha::ChaCha8Rng;
+
+/// What [`crate::Experiment`] needs from a model.
+pub trait AutoencoderModel {
+    /// The network (encoder and decoder).
+    fn network(&self) -> &Autoencoder;
+    /// The network, mutably.
+    fn network_mut(&mut self) -> &mut Autoencoder;
+    /// Short name for tables and charts (`vanilla`, `denoise`, `masking`, ...).
+    fn name(&self) -> String;
+    /// One train step on a clean batch `x` (`batch x m`): corrupt the input
+    /// as the model does, reconstruct, compare with the clean `x`, update.
+    /// Draws its randomness from `rng`. Returns the batch loss.
+    fn train_step_view(&mut self, x: MatView<'_>, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32>;
+}
+
+impl AutoencoderModel for Autoencoder {
+    fn network(&self) -> &Autoencoder {
+        self
+    }
+    fn network_mut(&mut self) -> &mut Autoencoder {
+        self
+    }
+    fn name(&self) -> String {
+        "vanilla".into()
+    }
+    fn train_step_view(&mut self, x: MatView<'_>, opt: &mut Adam, _rng: &mut ChaCha8Rng) -> Result<f32> {
+        self.step_view(x, x, opt)
+    }
+}
+
+/// Reconstruct the clean input from `x + noise_std * N(0, 1)` (the
+/// original's `DenoisingAutoencoder`, default `noise_std` 0.5).
+#[derive(Clone, Debug)]
+pub struct DenoisingAutoencoder {
+    /// The network.
+    pub ae: Autoencoder,
+    /// Standard deviation of the input noise.
+    pub noise_std: f32,
+}
+
+impl DenoisingAutoencoder {
+    /// Build; errors on a bad config or a negative / non-finite `noise_std`.
+    pub fn new(config: &AutoencoderConfig, noise_std: f64) -> Result<Self> {
+        ModelKind::Denoising { noise_std }.check()?;
+        Ok(Self { ae: Autoencoder::new(config)?, noise_std: noise_std as f32 })
+    }
+
+    /// With the original's `noise_std = 0.5`.
+    pub fn with_default_noise(config: &AutoencoderConfig) -> Result<Self> {
+        Self::new(config, DEFAULT_NOISE_STD)
+    }
+
+    /// One train step with tensors (`x`: `(batch, m)`); returns the batch loss.
+    pub fn train_step(&mut self, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+        let xm = Matrix::from_tensor(x)?;
+        self.train_step_view(xm.view(), opt, rng)
+    }
+}
+
+impl AutoencoderModel for DenoisingAutoencoder {
+    fn network(&self) -> &Autoencoder {
+        &self.ae
+    }
+    fn network_mut(&mut self) -> &mut Autoencoder {
+        &mut self.ae
+    }
+    fn name(&self) -> String {
+        "denoise".into()
+    }
+    fn train_step_view(&mut self, x: MatView<'_>, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+        let noisy = add_noise(x, self.noise_std, rng);
+        self.ae.step_view(noisy.view(), x, opt)
+    }
+}
+
+/// Reconstruct the full input from `x` with entries zeroed with probability
+/// `mask_prob` (the original's `MaskedAutoencoder`, default 0.25).
+#[derive(Clone, Debug)]
+pub struct MaskedAutoencoder {
+    /// The network.
+    pub ae: Autoencoder,
+    /// Probability of zeroing each input entry.
+    pub mask_prob: f32,
+}
+
+impl MaskedAutoencoder {
+    /// Build; errors on a bad config or `mask_prob` outside `[0, 1)`.
+    pub fn new(config: &AutoencoderConfig, mask_prob: f64) -> Result<Self> {
+        ModelKind::Masked { mask_prob }.check()?;
+        Ok(Self { ae: Autoencoder::new(config)?, mask_prob: mask_prob as f32 })
+    }
+
+    /// With the original's `mask_prob = 0.25`.
+    pub fn with_default_mask(config: &AutoencoderConfig) -> Result<Self> {
+        Self::new(config, DEFAULT_MASK_PROB)
+    }
+
+    /// One train step with tensors (`x`: `(batch, m)`); returns the batch loss.
+    pub fn train_step(&mut self, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+        let xm = Matrix::from_tensor(x)?;
+        self.train_step_view(xm.view(), opt, rng)
+    }
+}
+
+impl AutoencoderModel for MaskedAutoencoder {
+    fn network(&self) -> &Autoencoder {
+        &self.ae
+    }
+    fn network_mut(&mut self) -> &mut Autoencoder {
+        &mut self.ae
+    }
+    fn name(&self) -> String {
+        "masking".into()
+    }
+    fn train_step_view(&mut self, x: MatView<'_>, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+        let masked = apply_mask(x, self.mask_prob, rng);
+        self.ae.step_view(masked.view(), x, opt)
+    }
+}
+
+/// A network trained by a notebook's own [`TrainStep`] (through tensors).
+pub struct CustomAutoencoder {
+    /// The network.
+    pub ae: Autoencoder,
+    step: Box<dyn TrainStep>,
+    name: String,
+}
+
+impl CustomAutoencoder {
+    /// Build the network from `config` and train it with `step`.
+    pub fn new(config: &AutoencoderConfig, name: &str, step: impl TrainStep + 'static) -> Result<Self> {
+        Ok(Self { ae: Autoencoder::new(config)?, step: Box::new(step), name: name.to_string() })
+    }
+}
+
+impl AutoencoderModel for CustomAutoencoder {
+    fn network(&self) -> &Autoencoder {
+        &self.ae
+    }
+    fn network_mut(&mut self) -> &mut Autoencoder {
+        &mut self.ae
+    }
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+    fn train_step_view(&mut self, x: MatView<'_>, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+        let xt = Tensor::from_slice(x.data, (x.rows, x.cols), &Device::Cpu)?;
+        self.step.train_step(&mut self.ae, &xt, opt, rng)
+    }
+}
+
+/// Build one of the three models.
+pub fn build_model(kind: ModelKind, config: &AutoencoderConfig) -> Result<Box<dyn AutoencoderModel>> {
+    kind.check()?;
+    Ok(match kind {
+        ModelKind::Vanilla => Box::new(Autoencoder::new(config)?),
+        ModelKind::Denoising { noise_std } => Box::new(DenoisingAutoencoder::new(config, noise_std)?),
+        ModelKind::Masked { mask_prob } => Box::new(MaskedAutoencoder::new(config, mask_prob)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// Denoising and masking change what the encoder sees but not the target:
+    /// their step equals a plain `step(corrupted, clean)` with the same draws.
+    #[test]
+    fn corruption_changes_input_not_target() {
+        let cfg = AutoencoderConfig::linear(8, 3).with_seed(4);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let x = Matrix { rows: 5, cols: 8, data: (0..40).map(|_| rng.random_range(-1.0..1.0)).collect() };
+        for kind in [ModelKind::Denoising { noise_std: 0.5 }, ModelKind::Masked { mask_prob: 0.25 }] {
+            let mut model = build_model(kind, &cfg).unwrap();
+            let mut opt = model.network().optimizer(1e-2).unwrap();
+            let mut r = ChaCha8Rng::seed_from_u64(7);
+            let loss = model.train_step_view(x.view(), &mut opt, &mut r).unwrap();
+
+            let mut r = ChaCha8Rng::seed_from_u64(7);
+            let corrupted = match kind {
+                ModelKind::Denoising { noise_std } => add_noise(x.view(), noise_std as f32, &mut r),
+                ModelKind::Masked { mask_prob } => apply_mask(x.view(), mask_prob as f32, &mut r),
+                ModelKind::Vanilla => unreachable!(),
+            };
+            assert_ne!(corrupted, x, "{kind:?} must change the input");
+            let mut by_hand = Autoencoder::new(&cfg).unwrap();
+            let mut opt2 = by_hand.optimizer(1e-2).unwrap();
+            let want = by_hand.step_view(corrupted.view(), x.view(), &mut opt2).unwrap();
+            assert_eq!(loss, want, "{kind:?}: target must be the clean x");
+            assert_eq!(model.network().layers(), by_hand.layers());
+
+            // ...and it is not the loss against the corrupted target.
+            let mut wrong = Autoencoder::new(&cfg).unwrap();
+            let mut opt3 = wrong.optimizer(1e-2).unwrap();
+            let wrong_loss = wrong.step_view(corrupted.view(), corrupted.view(), &mut opt3).unwrap();
+            assert_ne!(loss, wrong_loss);
+        }
+    }
+
+    #[test]
+    fn bad_corruption_settings_are_errors() {
+        let cfg = AutoencoderConfig::linear(8, 3);
+        for p in [-0.1, 1.0, 1.5, f64::NAN] {
+            let e = MaskedAutoencoder::new(&cfg, p).unwrap_err().to_string();
+            assert!(e.contains("mask_prob") && e.contains("[0, 1)"), "{e}");
+        }
+        for s in [-0.5, f64::INFINITY] {
+            let e = DenoisingAutoencoder::new(&cfg, s).unwrap_err().to_string();
+            assert!(e.contains("noise_std"), "{e}");
+        }
+    }
+}
