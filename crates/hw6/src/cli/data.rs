@@ -163,7 +163,12 @@ fn list(args: &Args, data_dir: &Path, common: &super::Common) -> anyhow::Result<
             "test_file_images": test.len(),
             "splits": splits,
             "images": { "train": train.len(), "valid": valid.len(), "test": test.len() },
-            "label_histogram": histograms(&[("train", &train), ("valid", &valid), ("test", &test)]),
+            "label_histogram": histograms(&[
+                ("training_file", &train_file),
+                ("train", &train),
+                ("valid", &valid),
+                ("test", &test),
+            ]),
         }));
     }
     if !any_digits {
