@@ -1,0 +1,162 @@
+//! Part 5(e) measured: how the work of beam search grows with the length
+//! `T`, the width `k` and the vocabulary size `M`.
+//!
+//! Predicted: `T k` step calls (each `O(M)`), and per step `k` sorts of `M`
+//! log-probabilities plus one sort of `k²` candidates, so about
+//! `T (k M log2 M + k² log2 k²)` comparisons: `O(T k M log M)` for `k <= M`.
+//! [`measure_beam_complexity`] varies one of `T`, `k`, `M` at a time and fits
+//! the log-log slope of the counts (1 for `T`, about 1 for `k` while
+//! `k << M`, a little over 1 for `M` because of the `log M`).
+
+use crate::beam::{BeamConfig, beam_search};
+use crate::error::{DecodeError, Result};
+use crate::step::{StepModel, Token};
+use serde::Serialize;
+use std::time::Instant;
+
+/// A stand-in for an RNN: deterministic pseudo-random next-token
+/// log-probabilities computed from a hash of the prefix, `O(t + M)` per call
+/// and no stored tree, so large `T`, `k`, `M` are cheap to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashedModel {
+    pub vocab_size: usize,
+    pub seed: u64,
+}
+
+fn mix(mut x: u64) -> u64 {
+    // splitmix64 finaliser
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+impl StepModel for HashedModel {
+    fn vocab_size(&self) -> usize {
+        self.vocab_size
+    }
+
+    fn next_log_probs(&mut self, prefix: &[Token]) -> Result<Vec<f64>> {
+        let h = prefix
+            .iter()
+            .fold(mix(self.seed), |h, &t| mix(h ^ t as u64));
+        let logits: Vec<f64> = (0..self.vocab_size)
+            .map(|w| {
+                4.0 * (mix(h ^ (w as u64).wrapping_mul(0x2545_F491)) >> 11) as f64
+                    / (1u64 << 53) as f64
+            })
+            .collect();
+        let top = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let log_z = top + logits.iter().map(|l| (l - top).exp()).sum::<f64>().ln();
+        Ok(logits.iter().map(|l| (l - log_z).min(0.0)).collect())
+    }
+}
+
+/// Work of one beam search run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComplexityPoint {
+    pub t: usize,
+    pub k: usize,
+    pub m: usize,
+    pub step_calls: u64,
+    pub comparisons: u64,
+    /// `T k M log2 M`, the 5(e) bound without constants.
+    pub predicted: f64,
+    /// `T (k M log2 M + k² log2 k²)`, the comparison estimate.
+    pub predicted_comparisons: f64,
+    pub seconds: f64,
+}
+
+/// One variable varied, the others fixed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComplexitySweep {
+    /// `"T"`, `"k"` or `"M"`.
+    pub varied: &'static str,
+    pub points: Vec<ComplexityPoint>,
+    /// Log-log slope of comparisons against the varied variable.
+    pub comparisons_slope: f64,
+    /// Log-log slope of step calls against the varied variable.
+    pub step_calls_slope: f64,
+    /// Log-log slope of the 5(e) prediction `T k M log2 M` (for comparison).
+    pub predicted_slope: f64,
+}
+
+fn slope(xs: &[f64], ys: &[f64]) -> f64 {
+    let lx: Vec<f64> = xs.iter().map(|x| x.ln()).collect();
+    let ly: Vec<f64> = ys.iter().map(|y| y.max(1e-300).ln()).collect();
+    let n = lx.len() as f64;
+    let (mx, my) = (lx.iter().sum::<f64>() / n, ly.iter().sum::<f64>() / n);
+    let sxx: f64 = lx.iter().map(|x| (x - mx).powi(2)).sum();
+    let sxy: f64 = lx.iter().zip(&ly).map(|(x, y)| (x - mx) * (y - my)).sum();
+    if sxx > 0.0 { sxy / sxx } else { f64::NAN }
+}
+
+/// Runs beam search on a [`HashedModel`] once per setting.
+pub fn beam_work(t: usize, k: usize, m: usize, seed: u64) -> Result<ComplexityPoint> {
+    let mut model = HashedModel {
+        vocab_size: m,
+        seed,
+    };
+    let start = Instant::now();
+    let res = beam_search(
+        &mut model,
+        BeamConfig {
+            width: k,
+            length: t,
+        },
+    )?;
+    let seconds = start.elapsed().as_secs_f64();
+    let (tf, kf, mf) = (t as f64, k as f64, m as f64);
+    let log_m = mf.log2().max(1.0);
+    Ok(ComplexityPoint {
+        t,
+        k,
+        m,
+        step_calls: res.stats.step_calls,
+        comparisons: res.stats.comparisons,
+        predicted: tf * kf * mf * log_m,
+        predicted_comparisons: tf * (kf * mf * log_m + kf * kf * (kf * kf).log2().max(1.0)),
+        seconds,
+    })
+}
+
+/// Sweeps of `T`, `k` and `M` around `base = (T, k, M)`; each list needs at
+/// least two values.
+pub fn measure_beam_complexity(
+    base: (usize, usize, usize),
+    ts: &[usize],
+    ks: &[usize],
+    ms: &[usize],
+    seed: u64,
+) -> Result<Vec<ComplexitySweep>> {
+    let mut sweeps = Vec::new();
+    let lists: [(&'static str, &[usize]); 3] = [("T", ts), ("k", ks), ("M", ms)];
+    for (name, values) in lists {
+        if values.len() < 2 || values.contains(&0) {
+            return Err(DecodeError::InvalidParameter {
+                name: "sweep",
+                value: format!("{name} = {values:?}"),
+                allowed: "give at least two positive values per swept variable",
+            });
+        }
+        let mut points = Vec::new();
+        for &x in values {
+            let (t, k, m) = match name {
+                "T" => (x, base.1, base.2),
+                "k" => (base.0, x, base.2),
+                _ => (base.0, base.1, x),
+            };
+            points.push(beam_work(t, k, m, seed)?);
+        }
+        let xs: Vec<f64> = values.iter().map(|&x| x as f64).collect();
+        let get = |f: fn(&ComplexityPoint) -> f64| points.iter().map(f).collect::<Vec<_>>();
+        sweeps.push(ComplexitySweep {
+            varied: name,
+            comparisons_slope: slope(&xs, &get(|p| p.comparisons as f64)),
+            step_calls_slope: slope(&xs, &get(|p| p.step_calls as f64)),
+            predicted_slope: slope(&xs, &get(|p| p.predicted)),
+            points,
+        });
+    }
+    Ok(sweeps)
+}

@@ -1,0 +1,119 @@
+//! Figure 2 of the homework rebuilt from the numbers in its text.
+//!
+//! Vocabulary: `neural` (0), `network` (1); sequences of 3 tokens. The text
+//! states these conditional log-probabilities:
+//!
+//! | after prefix      | neural | network |
+//! |-------------------|--------|---------|
+//! | (start)           | -0.65  | -0.73   |
+//! | neural            | -0.8   | -0.6    |
+//! | network           | -0.6   |         |
+//! | neural network    |        | -0.6    |
+//! | network neural    |        | -0.6    |
+//! | neural neural     | -0.01  |         |
+//! | network network   |        |         |
+//!
+//! What we did with the rest:
+//! - Where one child is given, the sibling is `log(1 - exp(given))` (the two
+//!   words' probabilities sum to 1), e.g. `log(1 - e^-0.6) = -0.796`.
+//! - Where both are given we keep the text's numbers even though they do not
+//!   sum to probability 1 exactly (`e^-0.65 + e^-0.73 = 1.004`,
+//!   `e^-0.8 + e^-0.6 = 0.998`): the figure rounds to two decimals, and the
+//!   answers are stated in those rounded numbers (-1.46 = -0.65 - 0.8 - 0.01).
+//! - After `network network` the text gives nothing; we assume a fair coin
+//!   (`ln 0.5` each). That prefix already scores `-0.73 - 0.796 = -1.526`,
+//!   below the best sequence's -1.46, and beam search drops it at step 2, so
+//!   no choice there changes any answer (a test tries several).
+
+use crate::error::Result;
+use crate::tree::{EdgeSource, LogProbTree};
+
+/// `neural`.
+pub const NEURAL: usize = 0;
+/// `network`.
+pub const NETWORK: usize = 1;
+
+/// `log(1 - exp(lp))`: the other word's log-probability in a two-word vocabulary.
+pub fn complement_log_prob(lp: f64) -> f64 {
+    (-lp.exp()).ln_1p()
+}
+
+/// The Figure 2 tree with the `network network` node set to `unknown`
+/// (log-probabilities of `neural`, `network`).
+pub fn figure2_tree_with(unknown: [f64; 2]) -> Result<LogProbTree> {
+    use EdgeSource::*;
+    let mut tree = LogProbTree::new(vec!["neural".into(), "network".into()], 3)?;
+    let c = complement_log_prob;
+    tree.set(&[], vec![(-0.65, Given), (-0.73, Given)])?;
+    tree.set(&[NEURAL], vec![(-0.8, Given), (-0.6, Given)])?;
+    tree.set(&[NETWORK], vec![(-0.6, Given), (c(-0.6), Complement)])?;
+    tree.set(
+        &[NEURAL, NEURAL],
+        vec![(-0.01, Given), (c(-0.01), Complement)],
+    )?;
+    tree.set(
+        &[NEURAL, NETWORK],
+        vec![(c(-0.6), Complement), (-0.6, Given)],
+    )?;
+    tree.set(
+        &[NETWORK, NEURAL],
+        vec![(c(-0.6), Complement), (-0.6, Given)],
+    )?;
+    tree.set(
+        &[NETWORK, NETWORK],
+        vec![(unknown[0], Assumed), (unknown[1], Assumed)],
+    )?;
+    Ok(tree)
+}
+
+/// The Figure 2 tree (fair coin after `network network`).
+pub fn figure2_tree() -> Result<LogProbTree> {
+    let half = 0.5f64.ln();
+    figure2_tree_with([half, half])
+}
+
+/// The answers to part 5 (a)-(d), computed by running the searches on
+/// [`figure2_tree`]; (e) is measured by [`crate::complexity`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Figure2Answers {
+    /// (a)-(c): the beam (width 2) after steps 1, 2 and 3, as (text, log-prob).
+    pub beams: Vec<Vec<(String, f64)>>,
+    /// What beam search returns.
+    pub returned: (String, f64),
+    /// (d): the most likely sequence, by exhaustive search.
+    pub most_likely: (String, f64),
+    /// (d): whether beam search found it.
+    pub beam_found_best: bool,
+    /// (d): the step at which the best sequence's prefix fell out of the beam.
+    pub best_dropped_at_step: Option<usize>,
+}
+
+/// Runs width-2 beam search and exhaustive search on Figure 2.
+pub fn figure2_answers() -> Result<Figure2Answers> {
+    let mut tree = figure2_tree()?;
+    let vocab = tree.vocab().to_vec();
+    let beam = crate::beam::beam_search(
+        &mut tree,
+        crate::beam::BeamConfig {
+            width: 2,
+            length: 3,
+        },
+    )?;
+    let exact = crate::exhaustive::exhaustive_search(&mut tree, 3)?;
+    let named = |h: &crate::hypothesis::Hypothesis| (h.text(&vocab), h.log_prob);
+    let best_dropped_at_step = beam.steps.iter().find_map(|s| {
+        let prefix = &exact.best.tokens[..s.t];
+        (!s.beam().iter().any(|h| h.tokens == prefix)).then_some(s.t)
+    });
+    Ok(Figure2Answers {
+        beams: beam
+            .steps
+            .iter()
+            .map(|s| s.beam().iter().map(named).collect())
+            .collect(),
+        returned: named(&beam.best),
+        most_likely: named(&exact.best),
+        beam_found_best: beam.best.tokens == exact.best.tokens,
+        best_dropped_at_step,
+    })
+}

@@ -1,0 +1,59 @@
+//! A partial sequence and its total log-probability, and the one order every
+//! search uses to rank them.
+
+use crate::step::Token;
+use serde::Serialize;
+use std::cmp::Ordering;
+
+/// A (partial) output sequence with `log p(y_1..y_t) = Σ_s log p(y_s | y_<s)`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hypothesis {
+    pub tokens: Vec<Token>,
+    pub log_prob: f64,
+}
+
+impl Hypothesis {
+    /// The empty prefix, log-probability 0.
+    pub fn empty() -> Self {
+        Self {
+            tokens: Vec::new(),
+            log_prob: 0.0,
+        }
+    }
+
+    /// This prefix followed by `token`, whose conditional log-probability is
+    /// `step_log_prob`. Sums are accumulated left to right in every search,
+    /// so equal sequences get bit-equal scores.
+    pub fn extend(&self, token: Token, step_log_prob: f64) -> Self {
+        let mut tokens = Vec::with_capacity(self.tokens.len() + 1);
+        tokens.extend_from_slice(&self.tokens);
+        tokens.push(token);
+        Self {
+            tokens,
+            log_prob: self.log_prob + step_log_prob,
+        }
+    }
+
+    /// The tokens as words, space separated (`"?"` for out-of-range ids).
+    pub fn text(&self, vocab: &[impl AsRef<str>]) -> String {
+        self.tokens
+            .iter()
+            .map(|&t| vocab.get(t).map_or("?", |w| w.as_ref()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Probability `exp(log_prob)`.
+    pub fn prob(&self) -> f64 {
+        self.log_prob.exp()
+    }
+}
+
+/// The ranking: higher log-probability first; ties go to the
+/// lexicographically smaller token sequence, so results are deterministic.
+/// `Less` means `a` ranks before `b`.
+pub fn rank(a: &Hypothesis, b: &Hypothesis) -> Ordering {
+    b.log_prob
+        .total_cmp(&a.log_prob)
+        .then_with(|| a.tokens.cmp(&b.tokens))
+}
