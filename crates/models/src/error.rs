@@ -29,7 +29,7 @@ pub enum ModelError {
     /// Training produced a loss that is NaN or infinite.
     #[error(
         "the {what} loss became {value} in epoch {epoch}: training diverged; \
-         use a smaller learning rate (it is {lr}), e.g. {suggested}"
+         use a smaller learning rate (it is {lr:e}), e.g. {suggested:e}"
     )]
     NonFiniteLoss {
         /// "autoencoder" or "probe".

@@ -15,6 +15,7 @@ use crate::adam::Adam;
 use crate::autoencoder::Autoencoder;
 use crate::error::{ModelError, Result, invalid};
 use crate::matrix::{MatView, Matrix};
+use crate::moments::{is_linear, linear_loss, linear_loss_flops, moments_of};
 use crate::probe::{LinearProbe, ProbeConfig};
 use crate::variants::AutoencoderModel;
 use hw6_datasets::batching::{Order, epoch_batches};
@@ -78,6 +79,8 @@ pub struct TrainStats {
     pub steps: usize,
     /// Floating-point operations of the train steps and the loss evaluations.
     pub flops: f64,
+    /// Floating-point operations of the train steps alone.
+    pub step_flops: f64,
 }
 
 /// What the probe evaluation returns.
@@ -181,8 +184,7 @@ impl Experiment {
         let mut stats = TrainStats::default();
         let train = &self.dataset.train;
         let dim = train.dim;
-        let net_flops = (self.model.network().train_flops_per_sample(), self.model.network().forward_flops_per_sample());
-        let eval_rows = (self.dataset.train.len() + self.dataset.valid.len()) as f64;
+        let step_flops = self.model.network().train_flops_per_sample();
         let mut xb = Matrix::zeros(0, 0);
         for e in 0..epochs {
             let t0 = Instant::now();
@@ -200,10 +202,11 @@ impl Experiment {
                 }
             }
             stats.steps += batches.len();
-            stats.flops += (batches.len() * self.config.batch_size) as f64 * net_flops.0 + eval_rows * net_flops.1;
             let step_seconds = t0.elapsed().as_secs_f64();
-            let train_loss = self.get_loss(SplitKind::Train)?;
-            let valid_loss = self.get_loss(SplitKind::Valid)?;
+            let (train_loss, f_train) = self.loss_and_flops(SplitKind::Train)?;
+            let (valid_loss, f_valid) = self.loss_and_flops(SplitKind::Valid)?;
+            stats.flops += (batches.len() * self.config.batch_size) as f64 * step_flops + f_train + f_valid;
+            stats.step_flops += (batches.len() * self.config.batch_size) as f64 * step_flops;
             self.epochs_done += 1;
             for l in [train_loss, valid_loss] {
                 if !l.is_finite() {
@@ -238,8 +241,21 @@ impl Experiment {
 
     /// Mean squared reconstruction error over every row of a split (no gradients).
     pub fn get_loss(&self, split: SplitKind) -> Result<f32> {
+        Ok(self.loss_and_flops(split)?.0)
+    }
+
+    /// The loss and the floating-point operations spent on it. A linear
+    /// network is evaluated from the split's second moments when that is
+    /// cheaper (see [`crate::moments`]); otherwise the network runs over
+    /// every row.
+    fn loss_and_flops(&self, split: SplitKind) -> Result<(f32, f64)> {
         let s = self.dataset.split(split);
         let net = self.model.network();
+        let direct_flops = s.len() as f64 * net.forward_flops_per_sample();
+        if is_linear(net) && linear_loss_flops(net) < 0.5 * direct_flops {
+            let moments = moments_of(&self.dataset, split)?;
+            return Ok((linear_loss(net, &moments)?, linear_loss_flops(net)));
+        }
         let mut sse = 0.0f64;
         for start in (0..s.len()).step_by(EVAL_CHUNK) {
             let end = (start + EVAL_CHUNK).min(s.len());
@@ -247,7 +263,7 @@ impl Experiment {
             let x_hat = net.forward_view(view)?;
             sse += x_hat.data.iter().zip(view.data).map(|(a, b)| ((a - b) as f64).powi(2)).sum::<f64>();
         }
-        Ok((sse / (s.len() * s.dim).max(1) as f64) as f32)
+        Ok(((sse / (s.len() * s.dim).max(1) as f64) as f32, direct_flops))
     }
 
     /// Encoder features of the first `rows` rows of a split, `(rows, k)`.

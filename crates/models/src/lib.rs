@@ -35,6 +35,7 @@ pub mod error;
 pub mod exercise;
 pub mod experiment;
 pub mod matrix;
+pub mod moments;
 pub mod pca;
 pub mod probe;
 pub mod run;
@@ -42,6 +43,7 @@ pub mod subspace;
 pub mod variants;
 
 pub use adam::Adam;
+pub use nalgebra;
 pub use autoencoder::Autoencoder;
 pub use config::{Activation, AutoencoderConfig, ModelKind};
 pub use error::ModelError;
@@ -65,7 +67,7 @@ pub mod prelude {
     pub use crate::matrix::{MatView, Matrix};
     pub use crate::pca::Pca;
     pub use crate::probe::{LinearProbe, ProbeConfig};
-    pub use crate::run::{Arch, RunResult, RunSpec, run_once};
+    pub use crate::run::{Arch, RunResult, RunSpec, Sweep, SweepResults, run_once, run_once_with};
     pub use crate::subspace::{
         OptimalityResiduals, largest_principal_angle_degrees, optimality_residuals, principal_angles,
     };

@@ -139,9 +139,17 @@ pub fn num_threads() -> usize {
     })
 }
 
-const PARALLEL_MIN_MACS: usize = 1 << 20;
+/// Products with fewer multiply-adds than this run on one thread
+/// (`HW6_PARALLEL_MIN_MACS` overrides it, for measuring).
+fn parallel_min_macs() -> usize {
+    use std::sync::OnceLock;
+    static N: OnceLock<usize> = OnceLock::new();
+    *N.get_or_init(|| {
+        std::env::var("HW6_PARALLEL_MIN_MACS").ok().and_then(|s| s.parse().ok()).unwrap_or(1 << 22)
+    })
+}
 
-/// `dst = beta * dst + op(a) op(b)` (with `beta` 0 or 1: overwrite or accumulate).
+/// `dst = op(a) op(b)`, or `dst += op(a) op(b)` when `accumulate`.
 ///
 /// # Shapes
 /// `op(a)`: `m x k`, `op(b)`: `k x n`, `dst`: `m x n`; `dst` is resized.
@@ -183,7 +191,7 @@ pub(crate) fn gemm_into(dst: &mut Matrix, a: MatView<'_>, ta: Op, b: MatView<'_>
     let (a_rs, a_cs) = strides(&a, ta);
     let (b_rs, b_cs) = strides(&b, tb);
     let threads = num_threads();
-    let parallelism = if threads > 1 && m * n * k >= PARALLEL_MIN_MACS {
+    let parallelism = if threads > 1 && m * n * k >= parallel_min_macs() {
         gemm::Parallelism::Rayon(threads)
     } else {
         gemm::Parallelism::None

@@ -3,6 +3,7 @@
 //! and the notebook so all three measure the same thing.
 
 use crate::config::{AutoencoderConfig, ModelKind};
+use crate::variants::AutoencoderModel;
 use crate::error::{Result, invalid};
 use crate::experiment::{EpochStats, Experiment, ExperimentConfig};
 use crate::variants::build_model;
@@ -110,8 +111,10 @@ pub struct RunResult {
     pub seconds_per_epoch: f64,
     /// Training samples per second (train steps only).
     pub samples_per_second: f64,
-    /// GFLOP/s of training (steps and loss evaluation).
+    /// GFLOP/s of training (steps and loss evaluation, operations actually done).
     pub gflops: f64,
+    /// GFLOP/s of the train steps alone.
+    pub step_gflops: f64,
     /// Training-split loss per epoch.
     pub train_losses: Vec<f32>,
     /// Validation-split loss per epoch.
@@ -124,15 +127,29 @@ pub struct RunResult {
     pub accuracy: f64,
 }
 
-/// Build, train and probe one model on `dataset`.
+/// Builds a model for a kind and a config (the notebook passes one that
+/// uses its own train steps).
+pub type ModelFactory<'a> = &'a dyn Fn(ModelKind, &AutoencoderConfig) -> Result<Box<dyn AutoencoderModel>>;
+
+/// Build (with the crate's reference models), train and probe one model on `dataset`.
 pub fn run_once(dataset: &Arc<Dataset>, spec: &RunSpec, on_epoch: &mut dyn FnMut(&EpochStats)) -> Result<RunResult> {
+    run_once_with(dataset, spec, &build_model, on_epoch)
+}
+
+/// [`run_once`] with the models built by `factory`.
+pub fn run_once_with(
+    dataset: &Arc<Dataset>,
+    spec: &RunSpec,
+    factory: ModelFactory<'_>,
+    on_epoch: &mut dyn FnMut(&EpochStats),
+) -> Result<RunResult> {
     if spec.epochs == 0 {
         return Err(invalid("epochs", 0, "train for at least 1 epoch (the original uses 10)"));
     }
     let start = Instant::now();
     let seed = spec.run_seed();
     let config = spec.arch.config(dataset.input_size(), spec.k).with_seed(seed);
-    let model = build_model(spec.model, &config)?;
+    let model = factory(spec.model, &config)?;
     let ecfg = ExperimentConfig { batch_size: spec.batch_size, seed, ..ExperimentConfig::default() };
     let mut exp = Experiment::new_boxed(dataset.clone(), model, ecfg)?;
     let train = exp.train_with(spec.epochs, on_epoch)?;
@@ -154,10 +171,146 @@ pub fn run_once(dataset: &Arc<Dataset>, spec: &RunSpec, on_epoch: &mut dyn FnMut
         seconds_per_epoch: train.seconds / spec.epochs as f64,
         samples_per_second: samples / train.step_seconds.max(1e-12),
         gflops: train.flops / train.seconds.max(1e-12) / 1e9,
+        step_gflops: train.step_flops / train.step_seconds.max(1e-12) / 1e9,
         train_loss: *train.train_losses.last().unwrap_or(&f32::NAN),
         valid_loss: *train.valid_losses.last().unwrap_or(&f32::NAN),
         train_losses: train.train_losses,
         valid_losses: train.valid_losses,
         accuracy: probe.accuracy,
     })
+}
+
+/// A notebook section: every `k` x model x repeat, like the original's cell.
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    /// Architecture.
+    pub arch: Arch,
+    /// Bottleneck sizes.
+    pub ks: Vec<usize>,
+    /// Models, in order (colours follow it).
+    pub models: Vec<ModelKind>,
+    /// `NUM_REPEATS`.
+    pub repeats: usize,
+    /// `NUM_EPOCHS` (autoencoder and probe).
+    pub epochs: usize,
+    /// `BATCH_SIZE`.
+    pub batch_size: usize,
+    /// Base seed.
+    pub seed: u64,
+    /// Print one line per run.
+    pub verbose: bool,
+}
+
+impl Sweep {
+    /// The original's section settings: all four `k`, the three models,
+    /// 3 repeats, 10 epochs, batch 100, seed 0, one line per run.
+    pub fn new(arch: Arch) -> Self {
+        Self {
+            arch,
+            ks: vec![5, 10, 100, 1000],
+            models: ModelKind::ALL.to_vec(),
+            repeats: 3,
+            epochs: 10,
+            batch_size: 100,
+            seed: 0,
+            verbose: true,
+        }
+    }
+
+    /// Run everything with models from `factory`.
+    pub fn run_with(&self, dataset: &Arc<Dataset>, factory: ModelFactory<'_>) -> Result<SweepResults> {
+        if self.repeats == 0 {
+            return Err(invalid("repeats", 0, "run each configuration at least once"));
+        }
+        if self.ks.is_empty() || self.models.is_empty() {
+            return Err(invalid("ks / models", "empty", "give at least one k and one model"));
+        }
+        let start = Instant::now();
+        let mut runs = Vec::new();
+        for &k in &self.ks {
+            for &model in &self.models {
+                for repeat in 0..self.repeats {
+                    let spec = RunSpec {
+                        arch: self.arch,
+                        k,
+                        model,
+                        repeat,
+                        epochs: self.epochs,
+                        batch_size: self.batch_size,
+                        seed: self.seed,
+                    };
+                    let r = run_once_with(dataset, &spec, factory, &mut |_| {})?;
+                    if self.verbose {
+                        println!(
+                            "k = {:<4} {:<8} run {}: train loss {:.4}, valid loss {:.4}, accuracy {:.4} ({:.2} s)",
+                            k, r.model, repeat, r.train_loss, r.valid_loss, r.accuracy, r.seconds
+                        );
+                    }
+                    runs.push(r);
+                }
+            }
+        }
+        Ok(SweepResults { ks: self.ks.clone(), models: self.models.iter().map(|m| m.name()).collect(), runs, seconds: start.elapsed().as_secs_f64() })
+    }
+
+    /// Run everything with the crate's reference models.
+    pub fn run(&self, dataset: &Arc<Dataset>) -> Result<SweepResults> {
+        self.run_with(dataset, &build_model)
+    }
+}
+
+/// All runs of a sweep, with the averages the notebook shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct SweepResults {
+    /// Bottleneck sizes, in order.
+    pub ks: Vec<usize>,
+    /// Model names, in order.
+    pub models: Vec<&'static str>,
+    /// Every run.
+    pub runs: Vec<RunResult>,
+    /// Wall seconds of the whole sweep.
+    pub seconds: f64,
+}
+
+impl SweepResults {
+    fn select(&self, k: usize, model: &str) -> Vec<&RunResult> {
+        self.runs.iter().filter(|r| r.k == k && r.model == model).collect()
+    }
+
+    /// Per model: `(name, mean train loss per epoch, mean validation loss per epoch)` at `k`
+    /// (the original's `np.mean(_train_loss, axis=0)`).
+    pub fn loss_curves(&self, k: usize) -> Vec<(&'static str, Vec<f64>, Vec<f64>)> {
+        self.models
+            .iter()
+            .map(|&m| {
+                let runs = self.select(k, m);
+                let epochs = runs.iter().map(|r| r.train_losses.len()).min().unwrap_or(0);
+                let mean = |f: fn(&RunResult) -> &Vec<f32>| -> Vec<f64> {
+                    (0..epochs).map(|e| runs.iter().map(|r| f(r)[e] as f64).sum::<f64>() / runs.len() as f64).collect()
+                };
+                (m, mean(|r| &r.train_losses), mean(|r| &r.valid_losses))
+            })
+            .collect()
+    }
+
+    /// Mean probe accuracy of `model` at `k` (NaN if it did not run).
+    pub fn mean_accuracy(&self, k: usize, model: &str) -> f64 {
+        let runs = self.select(k, model);
+        runs.iter().map(|r| r.accuracy).sum::<f64>() / runs.len() as f64
+    }
+
+    /// Per model: `(name, ks, mean accuracies)` for an accuracy-against-k chart.
+    pub fn accuracy_series(&self) -> Vec<(&'static str, Vec<f64>, Vec<f64>)> {
+        self.models
+            .iter()
+            .map(|&m| (m, self.ks.iter().map(|&k| k as f64).collect(), self.ks.iter().map(|&k| self.mean_accuracy(k, m)).collect()))
+            .collect()
+    }
+
+    /// Table columns: `k` and one column of mean accuracies per model.
+    pub fn accuracy_columns(&self) -> (Vec<i64>, Vec<(&'static str, Vec<f64>)>) {
+        let ks = self.ks.iter().map(|&k| k as i64).collect();
+        let cols = self.models.iter().map(|&m| (m, self.ks.iter().map(|&k| self.mean_accuracy(k, m)).collect())).collect();
+        (ks, cols)
+    }
 }

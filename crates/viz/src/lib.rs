@@ -5,7 +5,9 @@
 //! `DataFrame` ([`Table`](table::Table)). Nothing here computes: data comes in
 //! as plain numbers from the other hw6 crates.
 
+pub mod ae_charts;
 pub mod error;
+pub mod image_grid;
 pub mod line_chart;
 pub mod svg;
 pub mod table;
