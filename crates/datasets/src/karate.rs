@@ -1,1 +1,403 @@
-//! (being written: graph helper)
+//! Zachary's karate club, read from our own two-file format in
+//! `data/karate/` (see its README for the format and the provenance).
+//!
+//! `members.tsv` lists `id` and `club`; `edges.tsv` lists `source`, `target`
+//! and `weight` (Zachary's count of interaction contexts). Lines starting
+//! with `#` are comments; the first other line is the header. Every problem
+//! in a file is reported with the file and the line number.
+//!
+//! ```no_run
+//! let club = hw6_datasets::karate::load_karate(None)?;
+//! assert_eq!((club.members.len(), club.edges.len()), (34, 78));
+//! # Ok::<(), hw6_datasets::error::DataError>(())
+//! ```
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::error::DataError;
+
+/// File name of the member list inside the karate folder.
+pub const MEMBERS_FILE: &str = "members.tsv";
+/// File name of the edge list inside the karate folder.
+pub const EDGES_FILE: &str = "edges.tsv";
+
+/// The faction a member joined when the club split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Club {
+    /// The instructor's new club ("Mr. Hi").
+    MrHi,
+    /// The members who stayed with the officer, John A. ("Officer").
+    Officer,
+}
+
+impl Club {
+    /// The label used in the data file and by NetworkX: "Mr. Hi" or "Officer".
+    pub fn label(self) -> &'static str {
+        match self {
+            Club::MrHi => "Mr. Hi",
+            Club::Officer => "Officer",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Club> {
+        match text {
+            "Mr. Hi" => Some(Club::MrHi),
+            "Officer" => Some(Club::Officer),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Club {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// One member of the club.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Member {
+    /// 0-based id; members are stored in id order, so `members[i].id == i`.
+    pub id: usize,
+    /// The faction the member joined after the split.
+    pub club: Club,
+}
+
+/// The club's social network: members and undirected, weighted ties.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct KarateClub {
+    /// All members, in id order (`members[i].id == i`).
+    pub members: Vec<Member>,
+    /// Undirected ties `(source, target, weight)` with `source < target`, each
+    /// listed once, in file order. The weight is Zachary's count of contexts
+    /// in which the two interacted (a positive number).
+    pub edges: Vec<(usize, usize, f64)>,
+}
+
+impl KarateClub {
+    /// Number of members (34 for Zachary's club).
+    pub fn num_members(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Number of undirected ties (78 for Zachary's club).
+    pub fn num_edges(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// Ids of the members of `club`, in increasing order.
+    pub fn members_of(&self, club: Club) -> Vec<usize> {
+        self.members
+            .iter()
+            .filter(|m| m.club == club)
+            .map(|m| m.id)
+            .collect()
+    }
+
+    /// Parses the two files' contents. `members_name` and `edges_name` only
+    /// name the files in error messages.
+    ///
+    /// Fails, naming the file and line, on: a missing or wrong header, a
+    /// line with the wrong number of fields, an id that is not the next in
+    /// order (0, 1, 2, ...), an unknown club, no members at all, an edge to a
+    /// member that does not exist, a self loop, a tie listed twice (in either
+    /// direction), and a weight that is not a positive finite number.
+    pub fn parse(
+        members_text: &str,
+        members_name: &str,
+        edges_text: &str,
+        edges_name: &str,
+    ) -> Result<KarateClub, DataError> {
+        let members = parse_members(members_text, members_name)?;
+        let edges = parse_edges(edges_text, edges_name, members.len())?;
+        Ok(KarateClub { members, edges })
+    }
+}
+
+/// Loads `karate/members.tsv` and `karate/edges.tsv` from `data_dir` (by
+/// default [`crate::locate::default_data_dir`], the project's `data/` or
+/// `HW6_DATA_DIR`).
+pub fn load_karate(data_dir: Option<&Path>) -> Result<KarateClub, DataError> {
+    let dir = match data_dir {
+        Some(dir) => dir.to_path_buf(),
+        None => crate::locate::default_data_dir(),
+    }
+    .join("karate");
+    let members_path = dir.join(MEMBERS_FILE);
+    let edges_path = dir.join(EDGES_FILE);
+    let members_text = read(&members_path)?;
+    let edges_text = read(&edges_path)?;
+    KarateClub::parse(
+        &members_text,
+        &members_path.display().to_string(),
+        &edges_text,
+        &edges_path.display().to_string(),
+    )
+}
+
+fn read(path: &PathBuf) -> Result<String, DataError> {
+    if !path.exists() {
+        return Err(DataError::NotFound {
+            what: "the karate club".to_string(),
+            tried: vec![path.clone()],
+            advice: "pass the project's data/ folder (it ships karate/members.tsv and karate/edges.tsv) or set HW6_DATA_DIR".to_string(),
+        });
+    }
+    std::fs::read_to_string(path).map_err(|source| DataError::io(path, "reading", source))
+}
+
+fn bad_line(file: &str, line: usize, reason: impl Into<String>) -> DataError {
+    DataError::bad_file(
+        file,
+        format!("line {line}: {}", reason.into()),
+        "fix that line (the format is described in data/karate/README.md)",
+    )
+}
+
+/// The non-comment, non-blank lines with their 1-based line numbers; the first
+/// must be `header` (tab-separated), and is not returned.
+fn data_lines<'a>(
+    text: &'a str,
+    file: &str,
+    header: &[&str],
+) -> Result<Vec<(usize, Vec<&'a str>)>, DataError> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
+    match lines.next() {
+        None => {
+            return Err(bad_line(
+                file,
+                text.lines().count().max(1),
+                format!(
+                    "the file has no header line; its first line must be '{}'",
+                    header.join("\\t")
+                ),
+            ));
+        }
+        Some((n, l)) => {
+            let got: Vec<&str> = l.split('\t').map(str::trim).collect();
+            if got != header {
+                return Err(bad_line(
+                    file,
+                    n,
+                    format!(
+                        "expected the header '{}' (tab-separated), found '{l}'",
+                        header.join("\\t")
+                    ),
+                ));
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for (n, l) in lines {
+        let fields: Vec<&str> = l.split('\t').map(str::trim).collect();
+        if fields.len() != header.len() {
+            return Err(bad_line(
+                file,
+                n,
+                format!(
+                    "expected {} tab-separated fields ({}), found {}",
+                    header.len(),
+                    header.join(", "),
+                    fields.len()
+                ),
+            ));
+        }
+        rows.push((n, fields));
+    }
+    Ok(rows)
+}
+
+fn parse_members(text: &str, file: &str) -> Result<Vec<Member>, DataError> {
+    let rows = data_lines(text, file, &["id", "club"])?;
+    if rows.is_empty() {
+        return Err(bad_line(
+            file,
+            text.lines().count().max(1),
+            "the member list is empty; add one line 'id<TAB>club' per member",
+        ));
+    }
+    let mut members = Vec::with_capacity(rows.len());
+    for (n, fields) in rows {
+        let id: usize = fields[0].parse().map_err(|_| {
+            bad_line(
+                file,
+                n,
+                format!("member id '{}' is not a non-negative integer", fields[0]),
+            )
+        })?;
+        if id != members.len() {
+            return Err(bad_line(
+                file,
+                n,
+                format!(
+                    "member id {id} out of order: ids must run 0, 1, 2, ... without gaps or repeats, and {} comes next",
+                    members.len()
+                ),
+            ));
+        }
+        let club = Club::parse(fields[1]).ok_or_else(|| {
+            bad_line(
+                file,
+                n,
+                format!("unknown club '{}': use 'Mr. Hi' or 'Officer'", fields[1]),
+            )
+        })?;
+        members.push(Member { id, club });
+    }
+    Ok(members)
+}
+
+fn parse_edges(
+    text: &str,
+    file: &str,
+    num_members: usize,
+) -> Result<Vec<(usize, usize, f64)>, DataError> {
+    let rows = data_lines(text, file, &["source", "target", "weight"])?;
+    let mut seen = std::collections::HashMap::new();
+    let mut edges = Vec::with_capacity(rows.len());
+    for (n, fields) in rows {
+        let mut ends = [0usize; 2];
+        for (k, end) in ends.iter_mut().enumerate() {
+            let id: usize = fields[k].parse().map_err(|_| {
+                bad_line(
+                    file,
+                    n,
+                    format!("member id '{}' is not a non-negative integer", fields[k]),
+                )
+            })?;
+            if id >= num_members {
+                return Err(bad_line(
+                    file,
+                    n,
+                    format!(
+                        "edge to member {id}, who does not exist: the member list has ids 0 to {}",
+                        num_members - 1
+                    ),
+                ));
+            }
+            *end = id;
+        }
+        let (u, v) = (ends[0].min(ends[1]), ends[0].max(ends[1]));
+        if u == v {
+            return Err(bad_line(
+                file,
+                n,
+                format!("self loop at member {u}: ties join two different members"),
+            ));
+        }
+        if let Some(first) = seen.insert((u, v), n) {
+            return Err(bad_line(
+                file,
+                n,
+                format!(
+                    "duplicate edge {u}-{v}, already listed on line {first}: list each tie once"
+                ),
+            ));
+        }
+        let weight: f64 = fields[2]
+            .parse()
+            .ok()
+            .filter(|w: &f64| w.is_finite() && *w > 0.0)
+            .ok_or_else(|| {
+                bad_line(
+                    file,
+                    n,
+                    format!("weight '{}' is not a positive number", fields[2]),
+                )
+            })?;
+        edges.push((u, v, weight));
+    }
+    Ok(edges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MEMBERS: &str = "# comment\nid\tclub\n0\tMr. Hi\n1\tOfficer\n2\tOfficer\n";
+
+    fn parse(members: &str, edges: &str) -> Result<KarateClub, DataError> {
+        KarateClub::parse(members, "members.tsv", edges, "edges.tsv")
+    }
+
+    fn expect_line(err: DataError, line: usize, needle: &str) {
+        let msg = err.to_string();
+        assert!(msg.contains(&format!("line {line}")), "{msg}");
+        assert!(msg.contains(needle), "{msg}");
+    }
+
+    #[test]
+    fn parses_a_small_club() {
+        let club = parse(MEMBERS, "source\ttarget\tweight\n0\t1\t2\n2\t1\t1\n").unwrap();
+        assert_eq!(club.num_members(), 3);
+        assert_eq!(club.edges, vec![(0, 1, 2.0), (1, 2, 1.0)]);
+        assert_eq!(club.members_of(Club::Officer), vec![1, 2]);
+    }
+
+    #[test]
+    fn edge_to_a_missing_member_names_the_line() {
+        let err = parse(MEMBERS, "source\ttarget\tweight\n0\t1\t2\n\n1\t7\t1\n").unwrap_err();
+        expect_line(err, 4, "does not exist");
+    }
+
+    #[test]
+    fn duplicate_edge_names_both_lines() {
+        let err = parse(MEMBERS, "source\ttarget\tweight\n0\t1\t2\n1\t0\t1\n").unwrap_err();
+        expect_line(err, 3, "line 2");
+    }
+
+    #[test]
+    fn no_members_is_an_error() {
+        let err = parse("id\tclub\n", "source\ttarget\tweight\n").unwrap_err();
+        expect_line(err, 1, "empty");
+        assert!(parse("", "source\ttarget\tweight\n").is_err());
+    }
+
+    #[test]
+    fn other_malformed_lines_are_errors() {
+        let edges = "source\ttarget\tweight\n";
+        expect_line(
+            parse("id\tclub\n0\tSensei\n", edges).unwrap_err(),
+            2,
+            "unknown club",
+        );
+        expect_line(
+            parse("id\tclub\n1\tOfficer\n", edges).unwrap_err(),
+            2,
+            "out of order",
+        );
+        expect_line(parse(MEMBERS, "source\ttarget\n").unwrap_err(), 1, "header");
+        expect_line(
+            parse(MEMBERS, "source\ttarget\tweight\n0\t0\t1\n").unwrap_err(),
+            2,
+            "self loop",
+        );
+        expect_line(
+            parse(MEMBERS, "source\ttarget\tweight\n0\t1\t-1\n").unwrap_err(),
+            2,
+            "weight",
+        );
+        expect_line(
+            parse(MEMBERS, "source\ttarget\tweight\n0\t1\n").unwrap_err(),
+            2,
+            "fields",
+        );
+    }
+
+    #[test]
+    fn the_shipped_files_hold_zacharys_club() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+        let club = load_karate(Some(&dir)).unwrap();
+        assert_eq!((club.num_members(), club.num_edges()), (34, 78));
+        assert_eq!(club.members_of(Club::MrHi).len(), 17);
+        assert_eq!(club.members[9].club, Club::Officer);
+        assert_eq!(club.members[8].club, Club::MrHi);
+        let total: f64 = club.edges.iter().map(|e| e.2).sum();
+        assert_eq!(total, 231.0);
+    }
+}
