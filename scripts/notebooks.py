@@ -245,7 +245,9 @@ def leaked_lines(student_nb, solution_lines, solution_nb):
 
 
 def solution_notebooks(args):
-    paths = [Path(p) for p in args.notebooks] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    """The notebooks named on the command line, or every notebook in notebooks/."""
+    paths = [Path(p) for p in args.notebooks] or sorted(
+        p for p in NOTEBOOKS.glob("*.ipynb") if not p.name.startswith("."))
     for p in paths:
         if not p.is_file():
             raise UsageError(f"no notebook at {p}")
@@ -328,6 +330,43 @@ def execute(path, overrides, timeout):
     return nb, seconds, first, error
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def describe_failure(nb, error):
+    """The failing cell's number, first source line and error text, ANSI stripped."""
+    for index, cell in enumerate(nb.cells, 1):
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("output_type") == "error":
+                lines = [ANSI.sub("", line) for line in out.get("traceback", [])]
+                first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                text = "\n".join(lines[:40]) or f"{out.get('ename')}: {out.get('evalue')}"
+                return f"cell {index} ({first[:60]}):\n{text}"
+    return str(error)[-3000:]
+
+
+# Debug output of a type that has rich display: evcxr fell back to Debug,
+# usually because the cell's last expression moves a variable the cell also
+# defines (evcxr then cannot keep that variable). Clone it, or end the cell
+# with an expression that only borrows.
+LOST_DISPLAY = re.compile(r"^(Svg\(\"|Table \{|Animation \{|Gallery \{)")
+
+
+def lost_displays(nb):
+    """Cells whose rich value was shown as Debug text instead of a chart/table."""
+    found = []
+    for index, cell in enumerate(nb.cells, 1):
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/plain", "") if out.get("output_type") == "execute_result" else ""
+            if LOST_DISPLAY.match(text):
+                first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                found.append(f"cell {index} ({first[:60]}) shows {text[:20]}... as text, not as a chart or table: "
+                             "its last expression probably moves a variable the cell defines; clone it or borrow")
+    return found
+
+
 def write_html(nb, html_path):
     from nbconvert import HTMLExporter
 
@@ -365,10 +404,7 @@ def cmd_execute(args):
     import nbformat
 
     overrides = parse_overrides(args)
-    paths = [Path(p) for p in args.notebooks] or sorted(NOTEBOOKS.glob("*.ipynb"))
-    for p in paths:
-        if not p.is_file():
-            raise UsageError(f"no notebook at {p}")
+    paths = solution_notebooks(args)
     # Check every notebook's parameters before running anything.
     for p in paths:
         inject_parameters(nbformat.read(p, as_version=4), overrides, p)
@@ -383,9 +419,11 @@ def cmd_execute(args):
         executed = out / p.name
         nbformat.write(nb, executed)
         first_text = f", first output after {first:.1f} s" if first is not None else ""
+        if error is None and lost_displays(nb):
+            error = "\n".join(lost_displays(nb))
         if error is not None:
             print(f"[{mode}] {p.name}: FAILED after {seconds:.1f} s{first_text}", flush=True)
-            print(str(error)[-3000:], file=sys.stderr)
+            print(describe_failure(nb, error), file=sys.stderr)
             failures.append(p.name)
             continue
         print(f"[{mode}] {p.name}: ok in {seconds:.1f} s{first_text} -> {executed}", flush=True)
@@ -428,7 +466,7 @@ def cmd_prewarm(args):
     finally:
         path.unlink(missing_ok=True)
     if error is not None:
-        print(str(error)[-3000:], file=sys.stderr)
+        print(describe_failure(nb, error), file=sys.stderr)
         print(f"error: the pre-warm kernel failed after {seconds:.0f} s", file=sys.stderr)
         return 1
     print(f"   pre-warm done in {seconds:.0f} s")

@@ -56,7 +56,8 @@ step "evcxr_jupyter $EVCXR_VERSION"
 t=$(date +%s)
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 export PATH="$CARGO_BIN:$PATH"
-if evcxr_jupyter --version 2>/dev/null | grep -q "$EVCXR_VERSION"; then
+installed_evcxr() { cargo install --list 2>/dev/null | grep -o '^evcxr_jupyter v[0-9.]*' | cut -c16-; }
+if [ "$(installed_evcxr)" = "$EVCXR_VERSION" ] && command -v evcxr_jupyter >/dev/null; then
   echo "   already installed"
 else
   echo "   building (about 6 to 9 minutes on 2 cores)..."
@@ -93,7 +94,7 @@ if [ "${HW6_SKIP_PREWARM:-0}" = 1 ]; then
 else
   # The cache key is the exact compiler invocation: re-warm when the lock
   # file, the toolchain or the kernel changes, and only then.
-  KEY=$( { cat "$ROOT/Cargo.lock"; rustc -V; evcxr_jupyter --version; } | sha256sum | cut -c1-16)
+  KEY=$( { cat "$ROOT/Cargo.lock"; rustc -V; installed_evcxr; } | sha256sum | cut -c1-16)
   WARM="${XDG_CACHE_HOME:-$HOME/.cache}/hw6/prewarm-$KEY"
   if [ -f "$WARM" ]; then
     echo "   cache already warm for this Cargo.lock and toolchain"

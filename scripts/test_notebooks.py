@@ -98,5 +98,17 @@ class StudentVersion(unittest.TestCase):
                 nbtool.student_version(notebook(("code", source)), "bad")
 
 
+class LostDisplay(unittest.TestCase):
+    def test_debug_text_of_a_chart_is_reported(self):
+        nb = notebook(("code", "let xs = vec![1.0];\nchart(xs)"), ("code", "table()"))
+        nb.cells[0].outputs = [nbformat.v4.new_output(
+            "execute_result", data={"text/plain": 'Svg("<svg width=...")'}, execution_count=1)]
+        nb.cells[1].outputs = [nbformat.v4.new_output(
+            "execute_result", data={"text/html": "<table></table>"}, execution_count=2)]
+        found = nbtool.lost_displays(nb)
+        self.assertEqual(len(found), 1)
+        self.assertIn("cell 1", found[0])
+
+
 if __name__ == "__main__":
     unittest.main()

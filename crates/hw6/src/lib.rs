@@ -12,7 +12,12 @@
 //! ```text
 //! :dep hw6 = { path = "../crates/hw6", default-features = false }
 //! use hw6::prelude::*;
+//! hw6::init()?;
 //! ```
+//!
+//! (`init` checks the data folder and prints what the kernel uses; calling it
+//! with `?` early also switches on `?` in evcxr before any cell's last
+//! expression needs it.)
 
 pub use candle_core as candle;
 pub use hw6_attention as attention;
@@ -24,4 +29,7 @@ pub use hw6_viz as viz;
 pub use polars;
 
 pub mod prelude;
+pub mod session;
 pub mod versions;
+
+pub use session::init;
