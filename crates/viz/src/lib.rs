@@ -9,13 +9,18 @@ pub mod ae_charts;
 pub mod error;
 pub mod image_grid;
 pub mod line_chart;
+pub mod network;
+pub mod scatter_chart;
 pub mod svg;
 pub mod table;
+pub mod tree;
 
 /// What notebooks need from this crate.
 pub mod prelude {
     pub use crate::error::VizError;
     pub use crate::line_chart::{LineChart, Series, palette};
+    pub use crate::scatter_chart::{Points, ScatterChart};
     pub use crate::svg::Svg;
     pub use crate::table::Table;
+    pub use crate::tree::TreeChart;
 }
