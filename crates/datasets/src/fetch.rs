@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+#[cfg(feature = "download")]
 use crate::error::DataError;
 
 /// One of the four MNIST files as published.
@@ -177,6 +178,10 @@ pub fn fetch_mnist_from(
         match done {
             Some(url) => files.push((file.name.to_string(), FetchStatus::Downloaded { url })),
             None => {
+                // Leave no empty MNIST/raw behind (remove_dir only removes empty folders).
+                if std::fs::remove_dir(&dir).is_ok() {
+                    let _ = std::fs::remove_dir(data_dir.join("MNIST"));
+                }
                 return Err(DataError::Download {
                     file: file.name.to_string(),
                     problem: problems.join("; "),

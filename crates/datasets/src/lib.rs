@@ -43,6 +43,7 @@ pub mod batching;
 pub mod prelude {
     pub use crate::batching::{Order, epoch_batches};
     pub use crate::error::DataError;
+    pub use crate::karate::{Club, KarateClub, Member, load_karate};
     pub use crate::locate::default_data_dir;
     pub use crate::mnist::{MnistConfig, MnistKind};
     pub use crate::split::{DataSource, Dataset, Split, SplitKind};

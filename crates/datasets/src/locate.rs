@@ -234,7 +234,15 @@ pub fn candidate_dirs(kind: MnistKind, data_dir: &Path) -> Vec<(PathBuf, DataSou
 /// # Errors
 /// [`DataError::NotFound`] naming every folder tried and what to do.
 pub fn locate_mnist(kind: MnistKind, data_dir: &Path) -> Result<Located, DataError> {
-    let candidates = candidate_dirs(kind, data_dir);
+    locate_among(kind, data_dir, candidate_dirs(kind, data_dir))
+}
+
+/// [`locate_mnist`] over the given candidate folders.
+fn locate_among(
+    kind: MnistKind,
+    data_dir: &Path,
+    candidates: Vec<(PathBuf, DataSource)>,
+) -> Result<Located, DataError> {
     let mut incomplete = Vec::new();
     for (dir, source) in &candidates {
         match scan_dir(dir) {
@@ -278,6 +286,30 @@ mod tests {
     #[test]
     fn normalize_drops_parent_components() {
         assert_eq!(normalize(Path::new("/a/b/../../c")), PathBuf::from("/c"));
+    }
+
+    #[test]
+    fn no_copy_anywhere_names_every_folder_and_the_fetch_command() {
+        let root = std::env::temp_dir().join(format!("hw6-locate-none-{}", std::process::id()));
+        let partial = root.join("MNIST").join("raw");
+        std::fs::create_dir_all(&partial).unwrap();
+        std::fs::write(partial.join("train-images-idx3-ubyte.gz"), b"x").unwrap();
+        let candidates: Vec<_> = candidate_dirs(MnistKind::Digits, &root)
+            .into_iter()
+            .take(3) // leave out the bundled sample
+            .collect();
+        let err = locate_among(MnistKind::Digits, &root, candidates).unwrap_err();
+        let msg = err.to_string();
+        let _ = std::fs::remove_dir_all(&root);
+        for dir in [partial.clone(), root.join("mnist"), root.clone()] {
+            assert!(msg.contains(&dir.display().to_string()), "{msg}");
+        }
+        assert!(msg.contains("run `hw6 data fetch mnist`"), "{msg}");
+        assert!(
+            msg.contains("lacks train-labels-idx1-ubyte, t10k-images"),
+            "{msg}"
+        );
+        assert!(!msg.contains('\n'));
     }
 
     #[test]

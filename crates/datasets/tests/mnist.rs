@@ -186,16 +186,26 @@ fn an_incomplete_copy_is_skipped_and_reported() {
 }
 
 #[test]
-fn nothing_found_names_every_folder_and_the_fetch_command() {
+fn fashion_not_found_names_every_folder_and_the_debian_package() {
     let tmp = TempDir::new("empty");
-    // Fashion has no bundled fallback, so an empty folder finds nothing.
-    let err = MnistConfig {
+    // Fashion has no bundled fallback: an empty folder finds nothing, unless
+    // Debian's package is installed on this machine.
+    let debian = Path::new(hw6_datasets::locate::DEBIAN_FASHION_MNIST_DIR);
+    let result = MnistConfig {
         kind: MnistKind::Fashion,
         data_dir: Some(tmp.path().to_path_buf()),
         ..MnistConfig::default()
     }
-    .load_quiet()
-    .unwrap_err();
+    .load_quiet();
+    if debian.join("train-images-idx3-ubyte.gz").is_file() {
+        let (d, line) = result.unwrap();
+        assert!(line.contains(debian.to_str().unwrap()), "{line}");
+        // The real Fashion-MNIST: 60,000 + 10,000 images, 1,000 test images per class.
+        assert_eq!(d.train.len() + d.valid.len(), 60_000);
+        assert_eq!(d.test.label_histogram(10), vec![1_000; 10]);
+        return;
+    }
+    let err = result.unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, DataError::NotFound { ref tried, .. } if tried.len() == 3));
     assert!(
@@ -207,12 +217,13 @@ fn nothing_found_names_every_folder_and_the_fetch_command() {
         msg.contains("apt-get install dataset-fashion-mnist"),
         "{msg}"
     );
+}
 
-    let err = locate_mnist(MnistKind::Digits, &tmp.path().join("MNIST-nowhere"))
-        .map(|l| l.source)
-        .unwrap_or(DataSource::Synthetic);
-    // The project's sample is still found as the last resort.
-    assert_eq!(err, DataSource::BundledSample);
+#[test]
+fn the_project_sample_is_the_last_resort() {
+    let tmp = TempDir::new("nowhere");
+    let found = locate_mnist(MnistKind::Digits, &tmp.path().join("MNIST-nowhere")).unwrap();
+    assert_eq!(found.source, DataSource::BundledSample);
 }
 
 #[test]
