@@ -1,8 +1,254 @@
-//! `hw6 zkc` (being written).
+//! `hw6 zkc`: the q_zkc notebook without Jupyter. Loads the karate club,
+//! finds the two classes by greedy modularity, checks the hand-written
+//! gradients numerically, trains the GCN (34 -> [16, 2] -> 2) with early
+//! stopping, and reports test accuracy, epochs and losses.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+use hw6_graph::prelude::*;
+use hw6_viz::line_chart::{LineChart, Series};
+use hw6_viz::network::{NetworkChart, NetworkFrames};
+use serde_json::json;
+
+/// Which adjacency the GCN propagates over.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Weights {
+    /// Zachary's interaction counts (what the original's A holds).
+    Weighted,
+    /// 1 for every tie (the GCN paper's A).
+    Binary,
+}
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Seed of the weight initialisation.
+    #[arg(long, default_value_t = ZKC_DEFAULT_SEED)]
+    pub seed: u64,
+    /// Adjacency: Zachary's counts or binary.
+    #[arg(long, value_enum, default_value_t = Weights::Weighted)]
+    pub weights: Weights,
+    /// Upper bound on the number of epochs.
+    #[arg(long, default_value_t = 20_000)]
+    pub max_epochs: usize,
+    /// Stop when the test loss has not improved for more than this many epochs.
+    #[arg(long, default_value_t = 50)]
+    pub patience: usize,
+    /// Learning rate.
+    #[arg(long, default_value_t = 2e-2)]
+    pub lr: f64,
+    /// Weight decay.
+    #[arg(long, default_value_t = 2.5e-2)]
+    pub weight_decay: f64,
+    /// GCN layer sizes, comma-separated; the last is the embedding's dimension.
+    #[arg(long, value_delimiter = ',', default_value = "16,2")]
+    pub hidden: Vec<usize>,
+    /// Print a progress line every this many epochs (0: none).
+    #[arg(long, default_value_t = 100)]
+    pub log_every: usize,
+}
 
-pub fn run(_args: &Args, _common: &super::Common) -> anyhow::Result<()> {
-    anyhow::bail!("hw6 zkc is not built yet")
+pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
+    let mut json_out = common.json_writer()?;
+    let svg_dir = common.svg_dir()?;
+    let weights = match args.weights {
+        Weights::Weighted => EdgeWeights::Weighted,
+        Weights::Binary => EdgeWeights::Binary,
+    };
+    let club = load_karate(common.data_dir.as_deref())?;
+    let data = KarateData::new(club, weights)?;
+    let n = data.graph.num_nodes();
+    println!(
+        "karate club: {n} members, {} ties; Mr. Hi's club {} members, Officer's {}",
+        data.graph.num_edges(),
+        data.club.members_of(Club::MrHi).len(),
+        data.club.members_of(Club::Officer).len()
+    );
+    let q = modularity(&data.graph, &data.communities)?;
+    println!(
+        "greedy modularity: {} communities, Q = {q:.4}",
+        data.communities.len()
+    );
+    for (i, c) in data.communities.iter().enumerate() {
+        println!("  community {i}: {c:?}");
+    }
+    let class_nodes = [data.classes.nodes_of(0), data.classes.nodes_of(1)];
+    println!(
+        "classes (community 2 merged into 1): class 0 {:?}",
+        class_nodes[0]
+    );
+    println!(
+        "                                      class 1 {:?}",
+        class_nodes[1]
+    );
+    println!(
+        "test nodes {:?}, {} training nodes",
+        data.task.test_nodes,
+        data.task.train_nodes.len()
+    );
+
+    let config = ZkcConfig {
+        seed: args.seed,
+        hidden: args.hidden.clone(),
+        lr: args.lr,
+        weight_decay: args.weight_decay,
+        train: GcnTrainConfig {
+            max_epochs: args.max_epochs,
+            patience: args.patience,
+            log_every: args.log_every,
+        },
+    };
+    // The original's gradient test (34 -> 2 GCN layer, softmax 2 -> 2, weight
+    // decay 1, every node), then the training network's own parameters.
+    let t = &data.task;
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let small = GcnNetwork::new(n, 2, &[2], &mut rng)?;
+    let small_report = check_gradients(&small, &t.a_hat, &t.x, &t.labels, None, 1.0)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let full = GcnNetwork::new(n, t.labels.ncols(), &args.hidden, &mut rng)?;
+    let full_report = check_gradients(
+        &full,
+        &t.a_hat,
+        &t.x,
+        &t.labels,
+        Some(&t.train_nodes),
+        args.weight_decay,
+    )?;
+    println!("gradient check, the original's test network (34 -> 2 -> softmax 2, weight decay 1):");
+    print!("{small_report}");
+    println!(
+        "gradient check, the training network ({n} -> {:?} -> softmax):",
+        args.hidden
+    );
+    print!("{full_report}");
+    let small_report = small_report.require_passed()?;
+    let full_report = full_report.require_passed()?;
+
+    let start = Instant::now();
+    let run = config.run(&data)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let h = &run.history;
+    let (train_loss, test_loss, accuracy) = h.last().context("training ran no epoch")?;
+    let epochs = h.epochs();
+    let stopped_early = epochs < args.max_epochs;
+    println!(
+        "{} after {epochs} epochs ({seconds:.2} s): train loss {train_loss:.4}, test loss {test_loss:.4}, test accuracy {accuracy:.3}",
+        if stopped_early {
+            "early stopping"
+        } else {
+            "max_epochs reached"
+        }
+    );
+    let pred = h.predictions.last().context("no prediction recorded")?;
+    let emb = h.embeddings.last().context("no embedding recorded")?;
+    println!("test nodes: node, club, class, P(class 1), embedding");
+    for &i in &t.test_nodes {
+        println!(
+            "  {i:>2}  {:<8} {}  {:.3}  ({:+.3}, {:+.3})",
+            data.club.members[i].club.label(),
+            data.classes.class_of[i],
+            pred[(i, 1)],
+            emb[(i, 0)],
+            emb[(i, emb.ncols().min(2) - 1)]
+        );
+    }
+
+    if let Some(w) = json_out.as_mut() {
+        w.write(&json!({
+            "command": "zkc",
+            "seed": args.seed,
+            "weights": format!("{:?}", args.weights).to_lowercase(),
+            "hidden": args.hidden,
+            "lr": args.lr,
+            "weight_decay": args.weight_decay,
+            "patience": args.patience,
+            "max_epochs": args.max_epochs,
+            "test_accuracy": accuracy,
+            "epochs": epochs,
+            "stopped_at_epoch": epochs - 1,
+            "stopped_early": stopped_early,
+            "final_train_loss": train_loss,
+            "final_test_loss": test_loss,
+            "seconds": seconds,
+            "modularity": q,
+            "communities": data.communities,
+            "class_0": class_nodes[0],
+            "class_1": class_nodes[1],
+            "test_nodes": t.test_nodes,
+            "gradient_check_original": small_report,
+            "gradient_check_training_network": full_report,
+        }))?;
+    }
+    if let Some(dir) = svg_dir {
+        write_charts(dir, &data, &run, args.seed)?;
+    }
+    Ok(())
+}
+
+fn write_charts(dir: &Path, data: &KarateData, run: &ZkcRun, seed: u64) -> anyhow::Result<()> {
+    let edges = data.graph.edge_pairs();
+    let classes = data.classes.class_of.clone();
+    let layout = SpringLayout::seeded(seed).positions(&data.graph)?;
+    NetworkChart::new(
+        "Zachary's karate club (colour = modularity class)",
+        layout,
+        edges.clone(),
+    )
+    .classes(classes.clone())
+    .labels(true)
+    .render()?
+    .save(dir.join("zkc_graph.svg"))?;
+    let h = &run.history;
+    let xs: Vec<f64> = (0..h.epochs()).map(|e| e as f64).collect();
+    let log10 = |v: &[f64]| v.iter().map(|x| x.log10()).collect::<Vec<_>>();
+    LineChart::new("log10 cross-entropy")
+        .x_label("epoch")
+        .y_label("log10 loss")
+        .series(Series::new("train", xs.clone(), log10(&h.train_losses)).color_index(0))
+        .series(
+            Series::new("test", xs.clone(), log10(&h.test_losses))
+                .color_index(1)
+                .dashed(true),
+        )
+        .render()?
+        .save(dir.join("zkc_losses.svg"))?;
+    LineChart::new("test accuracy")
+        .x_label("epoch")
+        .y_label("accuracy")
+        .series(Series::new("test", xs, h.accuracies.clone()).color_index(0))
+        .render()?
+        .save(dir.join("zkc_accuracy.svg"))?;
+    let points = |m: &DMatrix<f64>| {
+        (0..m.nrows())
+            .map(|i| (m[(i, 0)], m[(i, m.ncols() - 1)]))
+            .collect::<Vec<_>>()
+    };
+    if let Some(last) = h.embeddings.last() {
+        NetworkChart::new("learned 2-d embedding", points(last), edges.clone())
+            .classes(classes.clone())
+            .labels(true)
+            .axes(true)
+            .render()?
+            .save(dir.join("zkc_embedding.svg"))?;
+    }
+    let frames = embedding_frames(h, 8);
+    let mut grid = NetworkFrames::new("the embedding during training", edges).classes(classes);
+    for e in frames {
+        grid = grid.frame(format!("epoch {e}"), points(&h.embeddings[e]));
+    }
+    grid.render_grid()?
+        .save(dir.join("zkc_embedding_frames.svg"))?;
+    grid.render_animation(0.6)?
+        .save(dir.join("zkc_embedding_animation.svg"))?;
+    println!("charts written to {}", dir.display());
+    Ok(())
+}
+
+/// `count` epochs spread over the run, first and last included.
+fn embedding_frames(h: &GcnHistory, count: usize) -> Vec<usize> {
+    let last = h.epochs().saturating_sub(1);
+    let mut out: Vec<usize> = (0..count).map(|k| k * last / (count - 1).max(1)).collect();
+    out.dedup();
+    out
 }
