@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::DataError;
 use crate::idx::{IdxU8, read_idx_u8};
-use crate::locate::{Located, default_data_dir, locate_mnist};
+/// Re-exported here as the API contract names it (`hw6_datasets::mnist::default_data_dir`).
+pub use crate::locate::default_data_dir;
+use crate::locate::{Located, locate_mnist};
 use crate::split::{DataSource, Dataset, Split, split_sizes};
 
 /// The number of classes in both MNIST and Fashion-MNIST.
