@@ -204,11 +204,9 @@ impl ScatterChart {
     ) -> Result<(), VizError>
     where
         X: AsRangedCoord<Value = f64>,
-        X::CoordDescType: ValueFormatter<f64>,
-        <X::CoordDescType as Ranged>::ValueType: Clone,
+        X::CoordDescType: ValueFormatter<f64> + Ranged<ValueType = f64>,
         Y: AsRangedCoord<Value = f64>,
-        Y::CoordDescType: ValueFormatter<f64>,
-        <Y::CoordDescType as Ranged>::ValueType: Clone,
+        Y::CoordDescType: ValueFormatter<f64> + Ranged<ValueType = f64>,
     {
         let err = |e: &dyn std::fmt::Display| VizError::drawing(&self.title, e);
         let mut chart = ChartBuilder::on(root)
@@ -222,6 +220,10 @@ impl ScatterChart {
             .configure_mesh()
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
+            .x_labels(8)
+            .y_labels(8)
+            .x_label_formatter(&|x| tick(*x))
+            .y_label_formatter(&|y| tick(*y))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(|e| err(&e))?;
@@ -274,6 +276,26 @@ impl ScatterChart {
             .draw()
             .map_err(|e| err(&e))?;
         Ok(())
+    }
+}
+
+/// A short tick label: plain numbers between 0.01 and 100,000, otherwise
+/// scientific notation (`1e-4`, `2.5e6`).
+fn tick(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 {
+        "0".into()
+    } else if (0.01..1e5).contains(&a) {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        let e = a.log10().floor();
+        let m = v / 10f64.powf(e);
+        if (m.abs() - 1.0).abs() < 1e-9 {
+            format!("1e{e}")
+        } else {
+            format!("{m:.1}e{e}")
+        }
     }
 }
 
