@@ -5,6 +5,7 @@
     notebooks.py pdf HTML [HTML ...]
     notebooks.py prewarm
     notebooks.py student [--check] [NOTEBOOK ...]
+    notebooks.py solutions [--quick] [--param NAME=VALUE ...]
 
 `execute` runs every cell of each notebook (all of notebooks/*.ipynb when none
 is named) in a fresh `rust` kernel and writes the executed notebook, and on
@@ -441,6 +442,63 @@ def cmd_execute(args):
     return 0
 
 
+TITLE_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><style>
+  body {{ font-family: sans-serif; margin: 0; }}
+  .page {{ height: 250mm; display: flex; flex-direction: column; justify-content: center; padding: 0 20mm; }}
+  h1 {{ font-size: 30px; margin: 0 0 6px 0; }} h2 {{ font-size: 20px; font-weight: normal; margin: 0 0 30px 0; }}
+  td {{ padding: 3px 16px 3px 0; vertical-align: top; }}
+  @page {{ size: A4; margin: 14mm; }}
+</style></head><body><div class="page">
+<h1>EECS 182 Deep Neural Networks</h1>
+<h2>Homework 6: solution notebooks (Rust)</h2>
+<table>
+<tr><td>Generated</td><td>{date}</td></tr>
+<tr><td>Project commit</td><td><code>{commit}</code></td></tr>
+<tr><td>Mode</td><td>{mode}</td></tr>
+<tr><td>Notebooks</td><td>{notebooks}</td></tr>
+</table>
+</div></body></html>
+"""
+
+
+def project_commit():
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.strip()
+        return commit + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+
+
+def cmd_solutions(args):
+    """Execute every notebook with PDFs, then one combined PDF with a title page."""
+    args.pdf, args.html = True, True
+    status = cmd_execute(args)
+    if status != 0:
+        return status
+    out = Path(args.out)
+    paths = solution_notebooks(args)
+    pdfs = [out / p.with_suffix(".pdf").name for p in paths]
+    title_html = out / "title.html"
+    title_html.write_text(TITLE_PAGE.format(
+        date=dt.date.today().isoformat(),
+        commit=project_commit(),
+        mode="quick (reduced sizes)" if args.quick or args.param else "full",
+        notebooks=", ".join(p.name for p in paths),
+    ), encoding="utf-8")
+    title_pdf = out / "title.pdf"
+    html_to_pdf(title_html, title_pdf)
+    combined = out / "hw6-solutions.pdf"
+    if not shutil.which("pdfunite"):
+        raise UsageError("pdfunite not found: install Debian's poppler-utils (scripts/setup.sh does)")
+    subprocess.run(["pdfunite", str(title_pdf), *map(str, pdfs), str(combined)], check=True)
+    print(f"combined PDF -> {combined}")
+    return 0
+
+
 def cmd_pdf(args):
     for h in args.html:
         h = Path(h)
@@ -497,6 +555,14 @@ def main(argv=None):
     st.add_argument("--check", action="store_true",
                     help="fail if a student notebook is stale or contains solution text")
     st.set_defaults(run=cmd_student)
+
+    so = sub.add_parser("solutions", help="execute every notebook, one PDF each and one combined PDF")
+    so.add_argument("notebooks", nargs="*", help="notebooks (default: notebooks/*.ipynb)")
+    so.add_argument("--quick", action="store_true", help="quick mode: --param quick=true")
+    so.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    so.add_argument("--out", default=str(OUT), help="output folder (default: out/)")
+    so.add_argument("--timeout", type=int, default=3600, help="seconds per cell (default 3600)")
+    so.set_defaults(run=cmd_solutions)
 
     warm = sub.add_parser("prewarm", help="fill evcxr's build cache with hw6's dependencies")
     warm.add_argument("--timeout", type=int, default=3600)

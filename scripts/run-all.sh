@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The main job: set up (once), then execute every notebook in full mode on the
-# bundled data, writing executed notebooks, HTML and PDF into out/.
+# bundled data, writing executed notebooks, HTML and PDF into out/, and one
+# combined solutions PDF with a title page (out/hw6-solutions.pdf).
 # Arguments are passed to the executor (e.g. --quick, --param NAME=VALUE).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 "$ROOT/scripts/setup.sh"
 echo
 echo "== executing notebooks"
-"$ROOT/scripts/execute-notebooks.sh" --pdf "$@"
+"$ROOT/.venv/bin/python" "$ROOT/scripts/notebooks.py" solutions "$@"
 echo
 echo "Done: see $ROOT/out/ (*.ipynb, *.html, *.pdf)."

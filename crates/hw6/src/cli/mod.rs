@@ -2,7 +2,7 @@
 //! `Args` and a `run` function. Options every subcommand shares are in
 //! [`Common`].
 
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -21,8 +21,9 @@ pub struct Common {
     /// sample, the karate club). Default: $HW6_DATA_DIR, else the project's data/.
     #[arg(long, global = true, env = "HW6_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Write results as JSON lines (one object per run) to this file.
-    #[arg(long, global = true)]
+    /// Write results as JSON lines (one object per run) to this file;
+    /// `--json` alone or `--json -` prints them to standard output.
+    #[arg(long, global = true, num_args = 0..=1, default_missing_value = "-")]
     pub json: Option<PathBuf>,
     /// Write charts as SVG files into this folder (created if missing).
     #[arg(long, global = true)]
@@ -49,14 +50,20 @@ impl Common {
 }
 
 /// A JSON-lines output file: one JSON object per line, flushed per line so a
-/// long run can be followed with `tail -f`.
+/// long run can be followed with `tail -f`. The path `-` is standard output.
 pub struct JsonLines {
     path: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<Box<dyn Write>>,
 }
 
 impl JsonLines {
     pub fn create(path: &Path) -> anyhow::Result<Self> {
+        if path == Path::new("-") {
+            return Ok(Self {
+                path: path.to_path_buf(),
+                out: BufWriter::new(Box::new(std::io::stdout())),
+            });
+        }
         let file = OpenOptions::new()
             .create(true)
             .write(true)
@@ -65,7 +72,7 @@ impl JsonLines {
             .with_context(|| format!("could not create the --json file {}", path.display()))?;
         Ok(Self {
             path: path.to_path_buf(),
-            out: BufWriter::new(file),
+            out: BufWriter::new(Box::new(file)),
         })
     }
 
