@@ -45,6 +45,7 @@ PRINT_CSS = """
 <style>
   .jp-OutputArea-output img, .jp-RenderedSVG svg, .jp-RenderedImage img { max-width: 100%; height: auto; }
   .jp-Cell { break-inside: avoid; page-break-inside: avoid; }
+  .jp-InputArea-editor pre, .jp-OutputArea-output pre { white-space: pre-wrap; overflow-wrap: anywhere; }
   .jp-RenderedHTMLCommon table { font-size: 12px; }
   @page { size: A4; margin: 14mm; }
 </style>

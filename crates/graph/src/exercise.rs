@@ -53,6 +53,14 @@ impl fmt::Display for ExerciseCheck {
     }
 }
 
+impl ExerciseCheck {
+    /// Shows the report as text in an evcxr notebook (a cell whose value is
+    /// an `ExerciseCheck` prints it).
+    pub fn evcxr_display(&self) {
+        print!("EVCXR_BEGIN_CONTENT text/plain\n{self}EVCXR_END_CONTENT\n");
+    }
+}
+
 /// Records `|got - want|_max` under `what`, or fails if it exceeds `AGREEMENT`.
 fn agree(
     exercise: &str,

@@ -128,6 +128,11 @@ impl GradientReport {
         self.checks.iter().map(|c| c.difference).fold(0.0, f64::max)
     }
 
+    /// Shows the report as text in an evcxr notebook.
+    pub fn evcxr_display(&self) {
+        print!("EVCXR_BEGIN_CONTENT text/plain\n{self}EVCXR_END_CONTENT\n");
+    }
+
     /// `Ok(self)` if every check passed, otherwise an error naming the failures.
     pub fn require_passed(self) -> Result<Self> {
         if self.all_passed() {

@@ -9,7 +9,12 @@ use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dev = Device::Cpu;
-    for (m, k, b) in [(100usize, 5usize, 100usize), (100, 100, 100), (100, 1000, 100), (784, 1000, 200)] {
+    for (m, k, b) in [
+        (100usize, 5usize, 100usize),
+        (100, 100, 100),
+        (100, 1000, 100),
+        (784, 1000, 200),
+    ] {
         let reps = if k >= 1000 { 20 } else { 500 };
         let x = Tensor::randn(0f32, 1.0, (b, m), &dev)?;
         // candle autograd
@@ -17,15 +22,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let b1 = Var::zeros(k, DType::F32, &dev)?;
         let w2 = Var::from_tensor(&(Tensor::randn(0f32, 1.0, (m, k), &dev)? * 0.05)?)?;
         let b2 = Var::zeros(m, DType::F32, &dev)?;
-        let params = ParamsAdamW { lr: 5e-4, weight_decay: 0.0, ..Default::default() };
+        let params = ParamsAdamW {
+            lr: 5e-4,
+            weight_decay: 0.0,
+            ..Default::default()
+        };
         let mut opt = AdamW::new(vec![w1.clone(), b1.clone(), w2.clone(), b2.clone()], params)?;
         let mut t = Instant::now();
         for i in 0..reps + 5 {
             if i == 5 {
                 t = Instant::now();
             }
-            let z = x.matmul(&w1.as_tensor().t()?)?.broadcast_add(b1.as_tensor())?;
-            let xh = z.matmul(&w2.as_tensor().t()?)?.broadcast_add(b2.as_tensor())?;
+            let z = x
+                .matmul(&w1.as_tensor().t()?)?
+                .broadcast_add(b1.as_tensor())?;
+            let xh = z
+                .matmul(&w2.as_tensor().t()?)?
+                .broadcast_add(b2.as_tensor())?;
             let loss = (xh - &x)?.sqr()?.mean_all()?;
             opt.backward_step(&loss)?;
         }

@@ -8,13 +8,26 @@ use std::sync::Arc;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     for samples in [5_000usize, 20_000] {
-        let data = Arc::new(SyntheticConfig { samples, ..SyntheticConfig::default() }.build()?);
+        let data = Arc::new(
+            SyntheticConfig {
+                samples,
+                ..SyntheticConfig::default()
+            }
+            .build()?,
+        );
         let tr = &data.train;
         let pca = Pca::fit(MatView::new(tr.len(), tr.dim, &tr.features)?)?;
         for k in [5usize, 20] {
             for seed in 0..3u64 {
                 let cfg = AutoencoderConfig::linear(100, k).with_seed(seed);
-                let mut exp = Experiment::new(data.clone(), Autoencoder::new(&cfg)?, ExperimentConfig { seed, ..Default::default() })?;
+                let mut exp = Experiment::new(
+                    data.clone(),
+                    Autoencoder::new(&cfg)?,
+                    ExperimentConfig {
+                        seed,
+                        ..Default::default()
+                    },
+                )?;
                 let stats = exp.train(10)?;
                 let (w1, w2) = exp.network().linear_maps()?;
                 let u20 = pca.components(20)?;
@@ -23,7 +36,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let res = optimality_residuals(&pca.covariance, &w1, &w2)?;
                 println!(
                     "n={samples} k={k} seed={seed}: loss {:.3} (bound {:.3}) largest angle to U_20: decoder {:.2} deg, encoder {:.2} deg; residual {:.2e}",
-                    stats.train_losses.last().unwrap(), pca.reconstruction_bound(k), angle_dec, angle_enc, res.max_relative()
+                    stats.train_losses.last().unwrap(),
+                    pca.reconstruction_bound(k),
+                    angle_dec,
+                    angle_enc,
+                    res.max_relative()
                 );
             }
         }

@@ -29,25 +29,44 @@ impl Adam {
     /// Adam with learning rate `lr` and no weight decay (the original's
     /// `optim.Adam(params, lr)`), for parameters of the given lengths.
     pub fn new(lr: f64, param_lens: &[usize]) -> Result<Self> {
-        Self::with_params(ParamsAdamW { lr, weight_decay: 0.0, ..ParamsAdamW::default() }, param_lens)
+        Self::with_params(
+            ParamsAdamW {
+                lr,
+                weight_decay: 0.0,
+                ..ParamsAdamW::default()
+            },
+            param_lens,
+        )
     }
 
     /// Any candle-nn `ParamsAdamW` (checked: `lr > 0`, betas in `[0, 1)`,
     /// `eps > 0`, `weight_decay >= 0`).
     pub fn with_params(params: ParamsAdamW, param_lens: &[usize]) -> Result<Self> {
         if !(params.lr.is_finite() && params.lr > 0.0) {
-            return Err(invalid("lr", params.lr, "use a positive learning rate such as 5e-4"));
+            return Err(invalid(
+                "lr",
+                params.lr,
+                "use a positive learning rate such as 5e-4",
+            ));
         }
         for (name, b) in [("beta1", params.beta1), ("beta2", params.beta2)] {
             if !(0.0..1.0).contains(&b) {
                 return Err(invalid(name, b, "use a value in [0, 1), e.g. 0.9 / 0.999"));
             }
         }
-        if !(params.eps > 0.0) {
-            return Err(invalid("eps", params.eps, "use a small positive value such as 1e-8"));
+        if params.eps.is_nan() || params.eps <= 0.0 {
+            return Err(invalid(
+                "eps",
+                params.eps,
+                "use a small positive value such as 1e-8",
+            ));
         }
-        if !(params.weight_decay >= 0.0) {
-            return Err(invalid("weight_decay", params.weight_decay, "use 0 (Adam) or a small positive value"));
+        if params.weight_decay.is_nan() || params.weight_decay < 0.0 {
+            return Err(invalid(
+                "weight_decay",
+                params.weight_decay,
+                "use 0 (Adam) or a small positive value",
+            ));
         }
         Ok(Self {
             params,
@@ -92,7 +111,12 @@ impl Adam {
         let eps = p.eps as f32;
         let m = &mut self.first[i];
         let v = &mut self.second[i];
-        for (((th, g), m), v) in theta.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut()) {
+        for (((th, g), m), v) in theta
+            .iter_mut()
+            .zip(grad)
+            .zip(m.iter_mut())
+            .zip(v.iter_mut())
+        {
             let next_m = *m * beta1 + *g * one_m_b1;
             let next_v = *v * beta2 + (*g * *g) * one_m_b2;
             let m_hat = next_m * scale_m;
@@ -116,7 +140,11 @@ mod tests {
         let dev = Device::Cpu;
         let init: Vec<f32> = (0..6).map(|i| 0.3 * i as f32 - 0.7).collect();
         let var = Var::from_tensor(&Tensor::from_slice(&init, 6, &dev).unwrap()).unwrap();
-        let params = ParamsAdamW { lr: 0.05, weight_decay: 0.0, ..Default::default() };
+        let params = ParamsAdamW {
+            lr: 0.05,
+            weight_decay: 0.0,
+            ..Default::default()
+        };
         let mut reference = AdamW::new(vec![var.clone()], params.clone()).unwrap();
         let mut ours = Adam::with_params(params, &[6]).unwrap();
         let mut theta = init.clone();
@@ -124,14 +152,20 @@ mod tests {
             // loss = sum(c_i * theta_i^2) has gradient 2 c_i theta_i
             let c: Vec<f32> = (0..6).map(|i| 1.0 + (i + step) as f32 * 0.5).collect();
             let ct = Tensor::from_slice(&c, 6, &dev).unwrap();
-            let loss = (var.as_tensor().sqr().unwrap() * &ct).unwrap().sum_all().unwrap();
+            let loss = (var.as_tensor().sqr().unwrap() * &ct)
+                .unwrap()
+                .sum_all()
+                .unwrap();
             reference.backward_step(&loss).unwrap();
             let grad: Vec<f32> = theta.iter().zip(&c).map(|(t, c)| 2.0 * c * t).collect();
             ours.begin_step();
             ours.update(0, &mut theta, &grad);
             let want = var.as_tensor().to_vec1::<f32>().unwrap();
             for (a, b) in theta.iter().zip(&want) {
-                assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()), "step {step}: {a} vs {b}");
+                assert!(
+                    (a - b).abs() <= 1e-6 * (1.0 + b.abs()),
+                    "step {step}: {a} vs {b}"
+                );
             }
         }
     }
@@ -140,7 +174,10 @@ mod tests {
     fn rejects_bad_hyperparameters() {
         assert!(Adam::new(0.0, &[1]).is_err());
         assert!(Adam::new(f64::NAN, &[1]).is_err());
-        let p = ParamsAdamW { beta1: 1.0, ..Default::default() };
+        let p = ParamsAdamW {
+            beta1: 1.0,
+            ..Default::default()
+        };
         let err = Adam::with_params(p, &[1]).unwrap_err().to_string();
         assert!(err.contains("beta1"), "{err}");
     }

@@ -75,12 +75,27 @@ impl Autoencoder {
             .into_iter()
             .map(|(fan_in, fan_out)| {
                 let bound = 1.0 / (fan_in as f32).sqrt();
-                let weight: Vec<f32> = (0..fan_in * fan_out).map(|_| rng.random_range(-bound..bound)).collect();
-                let bias: Vec<f32> = (0..fan_out).map(|_| rng.random_range(-bound..bound)).collect();
-                Dense { weight: Matrix { rows: fan_out, cols: fan_in, data: weight }, bias }
+                let weight: Vec<f32> = (0..fan_in * fan_out)
+                    .map(|_| rng.random_range(-bound..bound))
+                    .collect();
+                let bias: Vec<f32> = (0..fan_out)
+                    .map(|_| rng.random_range(-bound..bound))
+                    .collect();
+                Dense {
+                    weight: Matrix {
+                        rows: fan_out,
+                        cols: fan_in,
+                        data: weight,
+                    },
+                    bias,
+                }
             })
             .collect();
-        Ok(Self { config: config.clone(), layers, scratch: Scratch::default() })
+        Ok(Self {
+            config: config.clone(),
+            layers,
+            scratch: Scratch::default(),
+        })
     }
 
     /// The settings it was built from.
@@ -121,12 +136,18 @@ impl Autoencoder {
 
     /// Number of trainable numbers.
     pub fn num_parameters(&self) -> usize {
-        self.layers.iter().map(|d| d.weight.data.len() + d.bias.len()).sum()
+        self.layers
+            .iter()
+            .map(|d| d.weight.data.len() + d.bias.len())
+            .sum()
     }
 
     /// Lengths of the parameter buffers in optimiser order (`W_0, b_0, W_1, ...`).
     pub fn parameter_lengths(&self) -> Vec<usize> {
-        self.layers.iter().flat_map(|d| [d.weight.data.len(), d.bias.len()]).collect()
+        self.layers
+            .iter()
+            .flat_map(|d| [d.weight.data.len(), d.bias.len()])
+            .collect()
     }
 
     /// Adam (weight decay 0) sized for this model's parameters.
@@ -149,7 +170,10 @@ impl Autoencoder {
 
     /// Floating-point operations of one forward pass per sample.
     pub fn forward_flops_per_sample(&self) -> f64 {
-        self.layers.iter().map(|d| 2.0 * (d.weight.rows * d.weight.cols) as f64).sum()
+        self.layers
+            .iter()
+            .map(|d| 2.0 * (d.weight.rows * d.weight.cols) as f64)
+            .sum()
     }
 
     fn apply_layers(&self, x: MatView<'_>, range: std::ops::Range<usize>) -> Matrix {
@@ -165,7 +189,11 @@ impl Autoencoder {
             }
             cur = Some(out);
         }
-        cur.unwrap_or_else(|| Matrix { rows: x.rows, cols: x.cols, data: x.data.to_vec() })
+        cur.unwrap_or_else(|| Matrix {
+            rows: x.rows,
+            cols: x.cols,
+            data: x.data.to_vec(),
+        })
     }
 
     fn check_cols(&self, context: &'static str, cols: usize, want: usize) -> Result<()> {
@@ -277,19 +305,30 @@ impl Autoencoder {
     }
 
     /// [`Autoencoder::step`] on matrix views (the fast path the experiments use).
-    pub fn step_view(&mut self, input: MatView<'_>, target: MatView<'_>, opt: &mut Adam) -> Result<f32> {
+    pub fn step_view(
+        &mut self,
+        input: MatView<'_>,
+        target: MatView<'_>,
+        opt: &mut Adam,
+    ) -> Result<f32> {
         self.check_cols("Autoencoder::step", input.cols, self.input_size())?;
         if (input.rows, input.cols) != (target.rows, target.cols) || input.rows == 0 {
             return Err(ModelError::Shape {
                 context: "Autoencoder::step (input vs target)",
-                expected: format!("a non-empty target of shape ({}, {})", input.rows, input.cols),
+                expected: format!(
+                    "a non-empty target of shape ({}, {})",
+                    input.rows, input.cols
+                ),
                 got: format!("({}, {})", target.rows, target.cols),
             });
         }
         if opt.num_params() != 2 * self.layers.len() {
             return Err(ModelError::Shape {
                 context: "Autoencoder::step (optimizer)",
-                expected: format!("an optimizer for {} parameter buffers (use model.optimizer(lr))", 2 * self.layers.len()),
+                expected: format!(
+                    "an optimizer for {} parameter buffers (use model.optimizer(lr))",
+                    2 * self.layers.len()
+                ),
                 got: format!("{}", opt.num_params()),
             });
         }
@@ -339,7 +378,14 @@ impl Autoencoder {
             s.grad_b[l].resize(self.layers[l].bias.len(), 0.0);
             column_sums(&s.delta, &mut s.grad_b[l]);
             if l > 0 {
-                gemm_into(&mut s.delta_prev, s.delta.view(), Op::N, self.layers[l].weight.view(), Op::N, false);
+                gemm_into(
+                    &mut s.delta_prev,
+                    s.delta.view(),
+                    Op::N,
+                    self.layers[l].weight.view(),
+                    Op::N,
+                    false,
+                );
                 std::mem::swap(&mut s.delta, &mut s.delta_prev);
             }
         }
@@ -368,7 +414,8 @@ impl Autoencoder {
                 "linear_maps needs a linear autoencoder: use Activation::Identity or a single hidden layer".into(),
             ));
         }
-        let to_na = |m: &Matrix| DMatrix::from_fn(m.rows, m.cols, |r, c| m.data[r * m.cols + c] as f64);
+        let to_na =
+            |m: &Matrix| DMatrix::from_fn(m.rows, m.cols, |r, c| m.data[r * m.cols + c] as f64);
         let chain = |range: std::ops::Range<usize>| {
             let mut acc: Option<DMatrix<f64>> = None;
             for l in range {
@@ -390,7 +437,12 @@ impl Autoencoder {
     pub fn parameters(&self, device: &Device) -> Result<Vec<(Tensor, Tensor)>> {
         self.layers
             .iter()
-            .map(|d| Ok((d.weight.to_tensor(device)?, Tensor::from_slice(&d.bias, d.bias.len(), device)?)))
+            .map(|d| {
+                Ok((
+                    d.weight.to_tensor(device)?,
+                    Tensor::from_slice(&d.bias, d.bias.len(), device)?,
+                ))
+            })
             .collect()
     }
 }
@@ -409,13 +461,23 @@ mod tests {
 
     fn batch(rows: usize, cols: usize, seed: u64) -> Matrix {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        Matrix { rows, cols, data: (0..rows * cols).map(|_| rng.random_range(-2.0..2.0)).collect() }
+        Matrix {
+            rows,
+            cols,
+            data: (0..rows * cols)
+                .map(|_| rng.random_range(-2.0..2.0))
+                .collect(),
+        }
     }
 
     #[test]
     fn architecture_matches_the_original() {
         let ae = Autoencoder::new(&AutoencoderConfig::nonlinear(12, 8, 3)).unwrap();
-        let shapes: Vec<(usize, usize)> = ae.layers().iter().map(|d| (d.weight.rows, d.weight.cols)).collect();
+        let shapes: Vec<(usize, usize)> = ae
+            .layers()
+            .iter()
+            .map(|d| (d.weight.rows, d.weight.cols))
+            .collect();
         assert_eq!(shapes, vec![(8, 12), (3, 8), (8, 3), (12, 8)]);
         // ReLU after encoder layer 0 and decoder layer 2 only.
         let after: Vec<bool> = (0..4).map(|l| ae.activation_after(l)).collect();
@@ -439,9 +501,19 @@ mod tests {
             .into_iter()
             .map(|(w, b)| (Var::from_tensor(&w).unwrap(), Var::from_tensor(&b).unwrap()))
             .collect();
-        let all: Vec<Var> = vars.iter().flat_map(|(w, b)| [w.clone(), b.clone()]).collect();
-        let mut reference =
-            AdamW::new(all, ParamsAdamW { lr: 1e-2, weight_decay: 0.0, ..Default::default() }).unwrap();
+        let all: Vec<Var> = vars
+            .iter()
+            .flat_map(|(w, b)| [w.clone(), b.clone()])
+            .collect();
+        let mut reference = AdamW::new(
+            all,
+            ParamsAdamW {
+                lr: 1e-2,
+                weight_decay: 0.0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         for step in 0..4 {
             let input = batch(6, 10, 100 + step);
             let target = batch(6, 10, 200 + step);
@@ -449,7 +521,11 @@ mod tests {
             // candle autograd: the same network written with tensor ops.
             let mut a = input.to_tensor(&dev).unwrap();
             for (l, (w, b)) in vars.iter().enumerate() {
-                a = a.matmul(&w.as_tensor().t().unwrap()).unwrap().broadcast_add(b.as_tensor()).unwrap();
+                a = a
+                    .matmul(&w.as_tensor().t().unwrap())
+                    .unwrap()
+                    .broadcast_add(b.as_tensor())
+                    .unwrap();
                 if l == 0 || l == 2 {
                     a = a.relu().unwrap();
                 }
@@ -457,13 +533,27 @@ mod tests {
             let t = target.to_tensor(&dev).unwrap();
             let loss = (a - t).unwrap().sqr().unwrap().mean_all().unwrap();
             let want = loss.to_scalar::<f32>().unwrap();
-            assert!((ours - want).abs() < 1e-5 * want.abs().max(1.0), "loss {ours} vs {want}");
+            assert!(
+                (ours - want).abs() < 1e-5 * want.abs().max(1.0),
+                "loss {ours} vs {want}"
+            );
             reference.backward_step(&loss).unwrap();
         }
         for (d, (w, b)) in ae.layers().iter().zip(&vars) {
-            let wv = w.as_tensor().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            let wv = w
+                .as_tensor()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap();
             let bv = b.as_tensor().to_vec1::<f32>().unwrap();
-            for (x, y) in d.weight.data.iter().chain(&d.bias).zip(wv.iter().chain(&bv)) {
+            for (x, y) in d
+                .weight
+                .data
+                .iter()
+                .chain(&d.bias)
+                .zip(wv.iter().chain(&bv))
+            {
                 assert!((x - y).abs() < 2e-5, "{x} vs {y}");
             }
         }
@@ -491,11 +581,17 @@ mod tests {
 
     #[test]
     fn bad_configs_and_shapes_are_errors() {
-        let e = Autoencoder::new(&AutoencoderConfig::linear(10, 0)).unwrap_err().to_string();
+        let e = Autoencoder::new(&AutoencoderConfig::linear(10, 0))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("k") && e.contains("k >= 1"), "{e}");
-        let e = Autoencoder::new(&AutoencoderConfig::new(10, vec![], Activation::ReLU)).unwrap_err().to_string();
+        let e = Autoencoder::new(&AutoencoderConfig::new(10, vec![], Activation::ReLU))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("hidden_sizes"), "{e}");
-        let e = Autoencoder::new(&AutoencoderConfig::linear(0, 3)).unwrap_err().to_string();
+        let e = Autoencoder::new(&AutoencoderConfig::linear(0, 3))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("input_size"), "{e}");
         let ae = Autoencoder::new(&AutoencoderConfig::linear(10, 3)).unwrap();
         let x = batch(2, 11, 0);

@@ -36,7 +36,12 @@ pub struct AutoencoderConfig {
 impl AutoencoderConfig {
     /// Any architecture, seed 0.
     pub fn new(input_size: usize, hidden_sizes: Vec<usize>, activation: Activation) -> Self {
-        Self { input_size, hidden_sizes, activation, seed: 0 }
+        Self {
+            input_size,
+            hidden_sizes,
+            activation,
+            seed: 0,
+        }
     }
 
     /// The linear autoencoder `[k]` with identity activation.
@@ -63,7 +68,11 @@ impl AutoencoderConfig {
     /// Errors unless every size is positive and there is at least one hidden layer.
     pub fn check(&self) -> Result<()> {
         if self.input_size == 0 {
-            return Err(invalid("input_size", self.input_size, "use the data's dimension (100 synthetic, 784 MNIST)"));
+            return Err(invalid(
+                "input_size",
+                self.input_size,
+                "use the data's dimension (100 synthetic, 784 MNIST)",
+            ));
         }
         if self.hidden_sizes.is_empty() {
             return Err(invalid(
@@ -73,8 +82,16 @@ impl AutoencoderConfig {
             ));
         }
         if let Some(pos) = self.hidden_sizes.iter().position(|&h| h == 0) {
-            let field = if pos + 1 == self.hidden_sizes.len() { "k (last of hidden_sizes)" } else { "hidden_sizes" };
-            return Err(invalid(field, &self.hidden_sizes, "every layer needs at least one unit; use k >= 1, e.g. 5, 10, 100 or 1000"));
+            let field = if pos + 1 == self.hidden_sizes.len() {
+                "k (last of hidden_sizes)"
+            } else {
+                "hidden_sizes"
+            };
+            return Err(invalid(
+                field,
+                &self.hidden_sizes,
+                "every layer needs at least one unit; use k >= 1, e.g. 5, 10, 100 or 1000",
+            ));
         }
         Ok(())
     }
@@ -106,8 +123,12 @@ impl ModelKind {
     /// The three models with the original's defaults, in the original's order.
     pub const ALL: [ModelKind; 3] = [
         ModelKind::Vanilla,
-        ModelKind::Denoising { noise_std: DEFAULT_NOISE_STD },
-        ModelKind::Masked { mask_prob: DEFAULT_MASK_PROB },
+        ModelKind::Denoising {
+            noise_std: DEFAULT_NOISE_STD,
+        },
+        ModelKind::Masked {
+            mask_prob: DEFAULT_MASK_PROB,
+        },
     ];
 
     /// Short name used by the CLI and the charts: `vanilla`, `denoise`, `masking`.
@@ -123,8 +144,12 @@ impl ModelKind {
     pub fn parse(name: &str) -> Result<Self> {
         match name.trim().to_ascii_lowercase().as_str() {
             "vanilla" => Ok(ModelKind::Vanilla),
-            "denoise" | "denoising" => Ok(ModelKind::Denoising { noise_std: DEFAULT_NOISE_STD }),
-            "masking" | "masked" | "mask" => Ok(ModelKind::Masked { mask_prob: DEFAULT_MASK_PROB }),
+            "denoise" | "denoising" => Ok(ModelKind::Denoising {
+                noise_std: DEFAULT_NOISE_STD,
+            }),
+            "masking" | "masked" | "mask" => Ok(ModelKind::Masked {
+                mask_prob: DEFAULT_MASK_PROB,
+            }),
             _ => Err(invalid("models", name, "use vanilla, denoise or masking")),
         }
     }
@@ -137,7 +162,11 @@ impl ModelKind {
                 if noise_std.is_finite() && noise_std >= 0.0 {
                     Ok(())
                 } else {
-                    Err(invalid("noise_std", noise_std, "use a finite value >= 0 (the original uses 0.5)"))
+                    Err(invalid(
+                        "noise_std",
+                        noise_std,
+                        "use a finite value >= 0 (the original uses 0.5)",
+                    ))
                 }
             }
             ModelKind::Masked { mask_prob } => {

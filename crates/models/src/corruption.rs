@@ -19,7 +19,9 @@ use rand_distr::StandardNormal;
 /// Same as `x`; `f32`.
 pub fn randn_like(x: &Tensor, rng: &mut ChaCha8Rng) -> Result<Tensor> {
     let n = x.elem_count();
-    let v: Vec<f32> = (0..n).map(|_| rng.sample::<f32, _>(StandardNormal)).collect();
+    let v: Vec<f32> = (0..n)
+        .map(|_| rng.sample::<f32, _>(StandardNormal))
+        .collect();
     Ok(Tensor::from_vec(v, x.shape(), x.device())?)
 }
 
@@ -36,16 +38,38 @@ pub fn rand_like(x: &Tensor, rng: &mut ChaCha8Rng) -> Result<Tensor> {
 
 /// `x + noise_std * N(0, 1)` entry by entry (the denoising autoencoder's input).
 pub fn add_noise(x: MatView<'_>, noise_std: f32, rng: &mut ChaCha8Rng) -> Matrix {
-    let data = x.data.iter().map(|&v| v + rng.sample::<f32, _>(StandardNormal) * noise_std).collect();
-    Matrix { rows: x.rows, cols: x.cols, data }
+    let data = x
+        .data
+        .iter()
+        .map(|&v| v + rng.sample::<f32, _>(StandardNormal) * noise_std)
+        .collect();
+    Matrix {
+        rows: x.rows,
+        cols: x.cols,
+        data,
+    }
 }
 
 /// `x` with each entry zeroed with probability `mask_prob`: an entry is kept
 /// when its uniform draw `u` satisfies `u > mask_prob` (the original's
 /// `mask = torch.rand(x.shape) > mask_prob`).
 pub fn apply_mask(x: MatView<'_>, mask_prob: f32, rng: &mut ChaCha8Rng) -> Matrix {
-    let data = x.data.iter().map(|&v| if rng.random::<f32>() > mask_prob { v } else { 0.0 }).collect();
-    Matrix { rows: x.rows, cols: x.cols, data }
+    let data = x
+        .data
+        .iter()
+        .map(|&v| {
+            if rng.random::<f32>() > mask_prob {
+                v
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    Matrix {
+        rows: x.rows,
+        cols: x.cols,
+        data,
+    }
 }
 
 #[cfg(test)]
@@ -56,23 +80,46 @@ mod tests {
 
     #[test]
     fn tensor_helpers_and_matrix_path_draw_the_same_numbers() {
-        let x = Matrix { rows: 3, cols: 4, data: (0..12).map(|v| v as f32).collect() };
+        let x = Matrix {
+            rows: 3,
+            cols: 4,
+            data: (0..12).map(|v| v as f32).collect(),
+        };
         let xt = x.to_tensor(&Device::Cpu).unwrap();
         let mut r1 = ChaCha8Rng::seed_from_u64(5);
         let mut r2 = ChaCha8Rng::seed_from_u64(5);
         let noisy = add_noise(x.view(), 0.5, &mut r1);
         let n = randn_like(&xt, &mut r2).unwrap();
-        let want = (&xt + (n * 0.5).unwrap()).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        let want = (&xt + (n * 0.5).unwrap())
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
         assert_eq!(noisy.data, want);
         let masked = apply_mask(x.view(), 0.25, &mut r1);
-        let u = rand_like(&xt, &mut r2).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
-        let want: Vec<f32> = x.data.iter().zip(&u).map(|(v, u)| if *u > 0.25 { *v } else { 0.0 }).collect();
+        let u = rand_like(&xt, &mut r2)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        let want: Vec<f32> = x
+            .data
+            .iter()
+            .zip(&u)
+            .map(|(v, u)| if *u > 0.25 { *v } else { 0.0 })
+            .collect();
         assert_eq!(masked.data, want);
     }
 
     #[test]
     fn mask_rate_is_close_to_mask_prob() {
-        let x = Matrix { rows: 100, cols: 100, data: vec![1.0; 10_000] };
+        let x = Matrix {
+            rows: 100,
+            cols: 100,
+            data: vec![1.0; 10_000],
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let m = apply_mask(x.view(), 0.25, &mut rng);
         let zeros = m.data.iter().filter(|v| **v == 0.0).count() as f64 / 10_000.0;

@@ -61,6 +61,14 @@ pub enum ModelError {
 pub type Result<T> = std::result::Result<T, ModelError>;
 
 /// Build an [`ModelError::InvalidConfig`].
-pub(crate) fn invalid(field: &'static str, value: impl std::fmt::Debug, hint: impl Into<String>) -> ModelError {
-    ModelError::InvalidConfig { field, value: format!("{value:?}"), hint: hint.into() }
+pub(crate) fn invalid(
+    field: &'static str,
+    value: impl std::fmt::Debug,
+    hint: impl Into<String>,
+) -> ModelError {
+    ModelError::InvalidConfig {
+        field,
+        value: format!("{value:?}"),
+        hint: hint.into(),
+    }
 }

@@ -39,7 +39,13 @@ pub trait TrainStep {
     /// randomness from `rng`; returns the batch loss. Finish with
     /// `ae.step(&input, x, opt)`, which does forward, loss against the
     /// target, backward and the Adam update.
-    fn train_step(&self, ae: &mut Autoencoder, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32>;
+    fn train_step(
+        &self,
+        ae: &mut Autoencoder,
+        x: &Tensor,
+        opt: &mut Adam,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<f32>;
 }
 
 /// Reference forward pass: `decode(encode(x))`.
@@ -58,7 +64,13 @@ pub struct ReferenceNoiseStep {
 }
 
 impl TrainStep for ReferenceNoiseStep {
-    fn train_step(&self, ae: &mut Autoencoder, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+    fn train_step(
+        &self,
+        ae: &mut Autoencoder,
+        x: &Tensor,
+        opt: &mut Adam,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<f32> {
         let x_noisy = (x + (randn_like(x, rng)? * self.noise_std)?)?;
         ae.step(&x_noisy, x, opt)
     }
@@ -71,8 +83,16 @@ pub struct ReferenceMaskStep {
 }
 
 impl TrainStep for ReferenceMaskStep {
-    fn train_step(&self, ae: &mut Autoencoder, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
-        let mask = rand_like(x, rng)?.gt(self.mask_prob)?.to_dtype(DType::F32)?;
+    fn train_step(
+        &self,
+        ae: &mut Autoencoder,
+        x: &Tensor,
+        opt: &mut Adam,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<f32> {
+        let mask = rand_like(x, rng)?
+            .gt(self.mask_prob)?
+            .to_dtype(DType::F32)?;
         let x_masked = (x * mask)?;
         ae.step(&x_masked, x, opt)
     }
@@ -94,19 +114,28 @@ impl std::fmt::Display for CheckPassed {
 impl CheckPassed {
     /// Inline display in evcxr.
     pub fn evcxr_display(&self) {
-        println!("EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT", self.message);
+        println!(
+            "EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
+            self.message
+        );
     }
 }
 
 fn test_batch(rows: usize, cols: usize, seed: u64) -> Result<Tensor> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let v: Vec<f32> = (0..rows * cols).map(|_| rng.random_range(-2.0f32..2.0)).collect();
+    let v: Vec<f32> = (0..rows * cols)
+        .map(|_| rng.random_range(-2.0f32..2.0))
+        .collect();
     Ok(Tensor::from_vec(v, (rows, cols), &Device::Cpu)?)
 }
 
 fn max_abs_diff(a: &Tensor, b: &Tensor) -> Result<f32> {
     if a.dims() != b.dims() {
-        return Err(ModelError::Check(format!("the output has shape {:?}, the reference {:?}", a.dims(), b.dims())));
+        return Err(ModelError::Check(format!(
+            "the output has shape {:?}, the reference {:?}",
+            a.dims(),
+            b.dims()
+        )));
     }
     Ok((a - b)?.abs()?.flatten_all()?.max(0)?.to_scalar::<f32>()?)
 }
@@ -130,7 +159,9 @@ pub fn check_forward(candidate: &impl ForwardPass) -> Result<CheckPassed> {
             "forward differs from decode(encode(x)) by up to {diff:.3e}: encode x to z, then decode z"
         )));
     }
-    Ok(CheckPassed { message: format!("forward pass matches the reference (max abs difference {diff:.1e})") })
+    Ok(CheckPassed {
+        message: format!("forward pass matches the reference (max abs difference {diff:.1e})"),
+    })
 }
 
 /// Run `step` once from a fixed state and seed; return the loss and the new weights.
@@ -147,7 +178,11 @@ fn same_state(a: &(f32, Autoencoder), b: &(f32, Autoencoder)) -> bool {
     let close = |x: f32, y: f32| (x - y).abs() <= 1e-5 * (1.0 + y.abs());
     close(a.0, b.0)
         && a.1.layers().iter().zip(b.1.layers()).all(|(p, q)| {
-            p.weight.data.iter().zip(&q.weight.data).all(|(x, y)| close(*x, *y))
+            p.weight
+                .data
+                .iter()
+                .zip(&q.weight.data)
+                .all(|(x, y)| close(*x, *y))
                 && p.bias.iter().zip(&q.bias).all(|(x, y)| close(*x, *y))
         })
 }
@@ -156,18 +191,31 @@ fn same_state(a: &(f32, Autoencoder), b: &(f32, Autoencoder)) -> bool {
 struct Variant<F: Fn(&Tensor, &mut ChaCha8Rng) -> Result<(Tensor, Tensor)>>(F);
 
 impl<F: Fn(&Tensor, &mut ChaCha8Rng) -> Result<(Tensor, Tensor)>> TrainStep for Variant<F> {
-    fn train_step(&self, ae: &mut Autoencoder, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+    fn train_step(
+        &self,
+        ae: &mut Autoencoder,
+        x: &Tensor,
+        opt: &mut Adam,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<f32> {
         let (input, target) = (self.0)(x, rng)?;
         ae.step(&input, &target, opt)
     }
 }
 
-fn diagnose(candidate: &dyn TrainStep, reference: &dyn TrainStep, wrong: &[(&str, &dyn TrainStep)]) -> Result<CheckPassed> {
+fn diagnose(
+    candidate: &dyn TrainStep,
+    reference: &dyn TrainStep,
+    wrong: &[(&str, &dyn TrainStep)],
+) -> Result<CheckPassed> {
     let got = run_step(candidate, 33)?;
     let want = run_step(reference, 33)?;
     if same_state(&got, &want) {
         return Ok(CheckPassed {
-            message: format!("train step matches the reference (loss {:.6}, same weights after the update)", got.0),
+            message: format!(
+                "train step matches the reference (loss {:.6}, same weights after the update)",
+                got.0
+            ),
         });
     }
     for (hint, variant) in wrong {
@@ -191,14 +239,24 @@ pub fn check_denoising_step(candidate: &impl TrainStep, noise_std: f64) -> Resul
         let n = (x + (randn_like(x, r)? * noise_std)?)?;
         Ok((n.clone(), n))
     });
-    let unscaled = Variant(|x: &Tensor, r: &mut ChaCha8Rng| Ok(((x + randn_like(x, r)?)?, x.clone())));
+    let unscaled =
+        Variant(|x: &Tensor, r: &mut ChaCha8Rng| Ok(((x + randn_like(x, r)?)?, x.clone())));
     diagnose(
         candidate,
         &reference,
         &[
-            ("the input reached the network unchanged: add noise_std * randn_like(x, rng) to x", &no_noise),
-            ("the loss compares with the noisy input: the target must be the clean x", &noisy_target),
-            ("the noise has standard deviation 1: multiply it by noise_std", &unscaled),
+            (
+                "the input reached the network unchanged: add noise_std * randn_like(x, rng) to x",
+                &no_noise,
+            ),
+            (
+                "the loss compares with the noisy input: the target must be the clean x",
+                &noisy_target,
+            ),
+            (
+                "the noise has standard deviation 1: multiply it by noise_std",
+                &unscaled,
+            ),
         ],
     )
 }
@@ -220,8 +278,14 @@ pub fn check_masking_step(candidate: &impl TrainStep, mask_prob: f64) -> Result<
         candidate,
         &reference,
         &[
-            ("the input reached the network unchanged: multiply x by a 0/1 mask", &no_mask),
-            ("the loss compares with the masked input: the target must be the full x", &masked_target),
+            (
+                "the input reached the network unchanged: multiply x by a 0/1 mask",
+                &no_mask,
+            ),
+            (
+                "the loss compares with the masked input: the target must be the full x",
+                &masked_target,
+            ),
             (
                 "the mask is inverted: an entry must be zeroed with probability mask_prob (keep it where rand > mask_prob)",
                 &inverted,
@@ -250,8 +314,20 @@ mod tests {
 
     #[test]
     fn reference_steps_agree_with_the_fast_models() {
-        assert!(fast_path_agrees(ModelKind::Denoising { noise_std: 0.5 }, &ReferenceNoiseStep { noise_std: 0.5 }).unwrap());
-        assert!(fast_path_agrees(ModelKind::Masked { mask_prob: 0.25 }, &ReferenceMaskStep { mask_prob: 0.25 }).unwrap());
+        assert!(
+            fast_path_agrees(
+                ModelKind::Denoising { noise_std: 0.5 },
+                &ReferenceNoiseStep { noise_std: 0.5 }
+            )
+            .unwrap()
+        );
+        assert!(
+            fast_path_agrees(
+                ModelKind::Masked { mask_prob: 0.25 },
+                &ReferenceMaskStep { mask_prob: 0.25 }
+            )
+            .unwrap()
+        );
     }
 
     #[test]
@@ -271,7 +347,13 @@ mod tests {
 
         struct Vanilla;
         impl TrainStep for Vanilla {
-            fn train_step(&self, ae: &mut Autoencoder, x: &Tensor, opt: &mut Adam, _: &mut ChaCha8Rng) -> Result<f32> {
+            fn train_step(
+                &self,
+                ae: &mut Autoencoder,
+                x: &Tensor,
+                opt: &mut Adam,
+                _: &mut ChaCha8Rng,
+            ) -> Result<f32> {
                 ae.train_step(x, opt)
             }
         }
@@ -282,12 +364,20 @@ mod tests {
 
         struct NoisyTarget;
         impl TrainStep for NoisyTarget {
-            fn train_step(&self, ae: &mut Autoencoder, x: &Tensor, opt: &mut Adam, r: &mut ChaCha8Rng) -> Result<f32> {
+            fn train_step(
+                &self,
+                ae: &mut Autoencoder,
+                x: &Tensor,
+                opt: &mut Adam,
+                r: &mut ChaCha8Rng,
+            ) -> Result<f32> {
                 let n = (x + (randn_like(x, r)? * 0.5)?)?;
                 ae.step(&n, &n, opt)
             }
         }
-        let e = check_denoising_step(&NoisyTarget, 0.5).unwrap_err().to_string();
+        let e = check_denoising_step(&NoisyTarget, 0.5)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("clean x"), "{e}");
     }
 }

@@ -43,7 +43,13 @@ pub struct ExperimentConfig {
 
 impl Default for ExperimentConfig {
     fn default() -> Self {
-        Self { batch_size: 100, lr: 5e-4, probe_lr: 1e-3, seed: 0, verbose: false }
+        Self {
+            batch_size: 100,
+            lr: 5e-4,
+            probe_lr: 1e-3,
+            seed: 0,
+            verbose: false,
+        }
     }
 }
 
@@ -111,27 +117,54 @@ impl Experiment {
     /// size differs from the data's, when a split the experiment needs is
     /// empty, or when `batch_size` is 0 or larger than the training split or
     /// the labelled subset.
-    pub fn new(dataset: Arc<Dataset>, model: impl AutoencoderModel + 'static, config: ExperimentConfig) -> Result<Self> {
+    pub fn new(
+        dataset: Arc<Dataset>,
+        model: impl AutoencoderModel + 'static,
+        config: ExperimentConfig,
+    ) -> Result<Self> {
         Self::new_boxed(dataset, Box::new(model), config)
     }
 
     /// [`Experiment::new`] for a boxed model (see [`crate::build_model`]).
-    pub fn new_boxed(dataset: Arc<Dataset>, model: Box<dyn AutoencoderModel>, config: ExperimentConfig) -> Result<Self> {
+    pub fn new_boxed(
+        dataset: Arc<Dataset>,
+        model: Box<dyn AutoencoderModel>,
+        config: ExperimentConfig,
+    ) -> Result<Self> {
         let m = model.network().input_size();
         if m != dataset.input_size() {
             return Err(invalid(
                 "input_size",
                 m,
-                format!("the model takes {m} features but the {} data has {}; build the model with input_size {}", dataset.name, dataset.input_size(), dataset.input_size()),
+                format!(
+                    "the model takes {m} features but the {} data has {}; build the model with input_size {}",
+                    dataset.name,
+                    dataset.input_size(),
+                    dataset.input_size()
+                ),
             ));
         }
-        for (kind, split) in [(SplitKind::Train, &dataset.train), (SplitKind::Valid, &dataset.valid), (SplitKind::Test, &dataset.test)] {
+        for (kind, split) in [
+            (SplitKind::Train, &dataset.train),
+            (SplitKind::Valid, &dataset.valid),
+            (SplitKind::Test, &dataset.test),
+        ] {
             if split.is_empty() {
-                return Err(invalid("splits", kind.as_str(), format!("the {} split is empty; give it a positive fraction", kind.as_str())));
+                return Err(invalid(
+                    "splits",
+                    kind.as_str(),
+                    format!(
+                        "the {} split is empty; give it a positive fraction",
+                        kind.as_str()
+                    ),
+                ));
             }
         }
         let probe_rows = dataset.valid.len().min(dataset.train.len());
-        if config.batch_size == 0 || config.batch_size > dataset.train.len() || config.batch_size > probe_rows {
+        if config.batch_size == 0
+            || config.batch_size > dataset.train.len()
+            || config.batch_size > probe_rows
+        {
             let most = probe_rows.min(dataset.train.len());
             return Err(invalid(
                 "batch_size",
@@ -144,10 +177,21 @@ impl Experiment {
         }
         let opt = model.network().optimizer(config.lr)?;
         if !(config.probe_lr.is_finite() && config.probe_lr > 0.0) {
-            return Err(invalid("probe_lr", config.probe_lr, "use a positive learning rate such as 1e-3"));
+            return Err(invalid(
+                "probe_lr",
+                config.probe_lr,
+                "use a positive learning rate such as 1e-3",
+            ));
         }
-        let rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed_0f_c0_44);
-        Ok(Self { dataset, model, opt, config, rng, epochs_done: 0 })
+        let rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x005e_ed0f_c044);
+        Ok(Self {
+            dataset,
+            model,
+            opt,
+            config,
+            rng,
+            epochs_done: 0,
+        })
     }
 
     /// The model being trained.
@@ -176,9 +220,17 @@ impl Experiment {
     }
 
     /// [`Experiment::train`], calling `on_epoch` after every epoch (for progress bars).
-    pub fn train_with(&mut self, epochs: usize, on_epoch: &mut dyn FnMut(&EpochStats)) -> Result<TrainStats> {
+    pub fn train_with(
+        &mut self,
+        epochs: usize,
+        on_epoch: &mut dyn FnMut(&EpochStats),
+    ) -> Result<TrainStats> {
         if epochs == 0 {
-            return Err(invalid("epochs", 0, "train for at least 1 epoch (the original uses NUM_EPOCHS = 10)"));
+            return Err(invalid(
+                "epochs",
+                0,
+                "train for at least 1 epoch (the original uses NUM_EPOCHS = 10)",
+            ));
         }
         let start = Instant::now();
         let mut stats = TrainStats::default();
@@ -189,14 +241,19 @@ impl Experiment {
         for e in 0..epochs {
             let t0 = Instant::now();
             let epoch = self.epochs_done + 1;
-            let order = Order::Shuffled { seed: self.config.seed };
-            let batches = epoch_batches(train.len(), self.config.batch_size, order, self.epochs_done)?;
+            let order = Order::Shuffled {
+                seed: self.config.seed,
+            };
+            let batches =
+                epoch_batches(train.len(), self.config.batch_size, order, self.epochs_done)?;
             for rows in &batches {
                 xb.reshape_for(rows.len(), dim);
                 for (i, &r) in rows.iter().enumerate() {
                     xb.data[i * dim..(i + 1) * dim].copy_from_slice(train.row(r));
                 }
-                let loss = self.model.train_step_view(xb.view(), &mut self.opt, &mut self.rng)?;
+                let loss = self
+                    .model
+                    .train_step_view(xb.view(), &mut self.opt, &mut self.rng)?;
                 if !loss.is_finite() {
                     return Err(self.diverged(epoch, loss));
                 }
@@ -205,7 +262,8 @@ impl Experiment {
             let step_seconds = t0.elapsed().as_secs_f64();
             let (train_loss, f_train) = self.loss_and_flops(SplitKind::Train)?;
             let (valid_loss, f_valid) = self.loss_and_flops(SplitKind::Valid)?;
-            stats.flops += (batches.len() * self.config.batch_size) as f64 * step_flops + f_train + f_valid;
+            stats.flops +=
+                (batches.len() * self.config.batch_size) as f64 * step_flops + f_train + f_valid;
             stats.step_flops += (batches.len() * self.config.batch_size) as f64 * step_flops;
             self.epochs_done += 1;
             for l in [train_loss, valid_loss] {
@@ -213,7 +271,14 @@ impl Experiment {
                     return Err(self.diverged(epoch, l));
                 }
             }
-            let es = EpochStats { epoch: e + 1, of: epochs, train_loss, valid_loss, seconds: t0.elapsed().as_secs_f64(), step_seconds };
+            let es = EpochStats {
+                epoch: e + 1,
+                of: epochs,
+                train_loss,
+                valid_loss,
+                seconds: t0.elapsed().as_secs_f64(),
+                step_seconds,
+            };
             if self.config.verbose {
                 println!(
                     "epoch {}/{}: train loss {:.4}, valid loss {:.4} ({:.3} s)",
@@ -261,7 +326,12 @@ impl Experiment {
             let end = (start + EVAL_CHUNK).min(s.len());
             let view = MatView::new(end - start, s.dim, &s.features[start * s.dim..end * s.dim])?;
             let x_hat = net.forward_view(view)?;
-            sse += x_hat.data.iter().zip(view.data).map(|(a, b)| ((a - b) as f64).powi(2)).sum::<f64>();
+            sse += x_hat
+                .data
+                .iter()
+                .zip(view.data)
+                .map(|(a, b)| ((a - b) as f64).powi(2))
+                .sum::<f64>();
         }
         Ok(((sse / (s.len() * s.dim).max(1) as f64) as f32, direct_flops))
     }
@@ -271,10 +341,18 @@ impl Experiment {
         let net = self.model.network();
         let rows = rows.min(split.len());
         let k = net.bottleneck();
-        let mut out = Matrix { rows, cols: k, data: Vec::with_capacity(rows * k) };
+        let mut out = Matrix {
+            rows,
+            cols: k,
+            data: Vec::with_capacity(rows * k),
+        };
         for start in (0..rows).step_by(EVAL_CHUNK) {
             let end = (start + EVAL_CHUNK).min(rows);
-            let view = MatView::new(end - start, split.dim, &split.features[start * split.dim..end * split.dim])?;
+            let view = MatView::new(
+                end - start,
+                split.dim,
+                &split.features[start * split.dim..end * split.dim],
+            )?;
             out.data.extend(net.encode_view(view)?.data);
         }
         Ok(out)
@@ -287,10 +365,20 @@ impl Experiment {
         let ds = &self.dataset;
         let n_sub = ds.valid.len().min(ds.train.len());
         let z = self.features(&ds.train, n_sub)?;
-        let cfg = ProbeConfig { lr: self.config.probe_lr, epochs, batch_size: self.config.batch_size, seed: self.config.seed ^ 0x0b0e };
-        let (probe, final_loss) = LinearProbe::fit(&z, &ds.train.labels[..n_sub], ds.num_classes, &cfg)?;
+        let cfg = ProbeConfig {
+            lr: self.config.probe_lr,
+            epochs,
+            batch_size: self.config.batch_size,
+            seed: self.config.seed ^ 0x0b0e,
+        };
+        let (probe, final_loss) =
+            LinearProbe::fit(&z, &ds.train.labels[..n_sub], ds.num_classes, &cfg)?;
         let zt = self.features(&ds.test, ds.test.len())?;
         let accuracy = probe.accuracy(zt.view(), &ds.test.labels)?;
-        Ok(ProbeStats { accuracy, final_loss, seconds: start.elapsed().as_secs_f64() })
+        Ok(ProbeStats {
+            accuracy,
+            final_loss,
+            seconds: start.elapsed().as_secs_f64(),
+        })
     }
 }

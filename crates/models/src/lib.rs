@@ -43,11 +43,11 @@ pub mod subspace;
 pub mod variants;
 
 pub use adam::Adam;
-pub use nalgebra;
 pub use autoencoder::Autoencoder;
 pub use config::{Activation, AutoencoderConfig, ModelKind};
 pub use error::ModelError;
 pub use experiment::{Experiment, ExperimentConfig};
+pub use nalgebra;
 pub use probe::LinearProbe;
 pub use variants::{AutoencoderModel, DenoisingAutoencoder, MaskedAutoencoder, build_model};
 
@@ -61,7 +61,8 @@ pub mod prelude {
     pub use crate::corruption::{rand_like, randn_like};
     pub use crate::error::ModelError;
     pub use crate::exercise::{
-        CheckPassed, ForwardPass, TrainStep, check_denoising_step, check_forward, check_masking_step,
+        CheckPassed, ForwardPass, TrainStep, check_denoising_step, check_forward,
+        check_masking_step,
     };
     pub use crate::experiment::{EpochStats, Experiment, ExperimentConfig, ProbeStats, TrainStats};
     pub use crate::matrix::{MatView, Matrix};
@@ -69,7 +70,8 @@ pub mod prelude {
     pub use crate::probe::{LinearProbe, ProbeConfig};
     pub use crate::run::{Arch, RunResult, RunSpec, Sweep, SweepResults, run_once, run_once_with};
     pub use crate::subspace::{
-        OptimalityResiduals, largest_principal_angle_degrees, optimality_residuals, principal_angles,
+        OptimalityResiduals, largest_principal_angle_degrees, optimality_residuals,
+        principal_angles,
     };
     pub use crate::variants::{
         AutoencoderModel, CustomAutoencoder, DenoisingAutoencoder, MaskedAutoencoder, build_model,

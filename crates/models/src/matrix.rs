@@ -30,7 +30,11 @@ pub struct Matrix {
 impl Matrix {
     /// An all-zero `rows x cols` matrix.
     pub fn zeros(rows: usize, cols: usize) -> Self {
-        Self { rows, cols, data: vec![0.0; rows * cols] }
+        Self {
+            rows,
+            cols,
+            data: vec![0.0; rows * cols],
+        }
     }
 
     /// Wrap row-major data; errors when `data.len() != rows * cols`.
@@ -52,13 +56,20 @@ impl Matrix {
             expected: "a 2-D tensor (batch, features)".into(),
             got: format!("{:?}", t.dims()),
         })?;
-        let data = t.to_dtype(candle_core::DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+        let data = t
+            .to_dtype(candle_core::DType::F32)?
+            .flatten_all()?
+            .to_vec1::<f32>()?;
         Ok(Self { rows, cols, data })
     }
 
     /// A `(rows, cols)` f32 tensor holding a copy of this matrix.
     pub fn to_tensor(&self, device: &Device) -> Result<Tensor> {
-        Ok(Tensor::from_slice(&self.data, (self.rows, self.cols), device)?)
+        Ok(Tensor::from_slice(
+            &self.data,
+            (self.rows, self.cols),
+            device,
+        )?)
     }
 
     /// Row `r` as a slice.
@@ -79,7 +90,11 @@ impl Matrix {
         for &r in rows {
             data.extend_from_slice(&src[r * cols..(r + 1) * cols]);
         }
-        Self { rows: rows.len(), cols, data }
+        Self {
+            rows: rows.len(),
+            cols,
+            data,
+        }
     }
 }
 
@@ -108,7 +123,11 @@ impl<'a> MatView<'a> {
 impl Matrix {
     /// Borrow as a view.
     pub fn view(&self) -> MatView<'_> {
-        MatView { rows: self.rows, cols: self.cols, data: &self.data }
+        MatView {
+            rows: self.rows,
+            cols: self.cols,
+            data: &self.data,
+        }
     }
 }
 
@@ -131,11 +150,17 @@ pub fn num_threads() -> usize {
     static N: OnceLock<usize> = OnceLock::new();
     *N.get_or_init(|| {
         for var in ["HW6_THREADS", "RAYON_NUM_THREADS"] {
-            if let Some(n) = std::env::var(var).ok().and_then(|s| s.parse::<usize>().ok()).filter(|&n| n > 0) {
+            if let Some(n) = std::env::var(var)
+                .ok()
+                .and_then(|s| s.parse::<usize>().ok())
+                .filter(|&n| n > 0)
+            {
                 return n;
             }
         }
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
     })
 }
 
@@ -145,7 +170,10 @@ fn parallel_min_macs() -> usize {
     use std::sync::OnceLock;
     static N: OnceLock<usize> = OnceLock::new();
     *N.get_or_init(|| {
-        std::env::var("HW6_PARALLEL_MIN_MACS").ok().and_then(|s| s.parse().ok()).unwrap_or(1 << 22)
+        std::env::var("HW6_PARALLEL_MIN_MACS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1 << 22)
     })
 }
 
@@ -153,7 +181,14 @@ fn parallel_min_macs() -> usize {
 ///
 /// # Shapes
 /// `op(a)`: `m x k`, `op(b)`: `k x n`, `dst`: `m x n`; `dst` is resized.
-pub(crate) fn gemm_into(dst: &mut Matrix, a: MatView<'_>, ta: Op, b: MatView<'_>, tb: Op, accumulate: bool) {
+pub(crate) fn gemm_into(
+    dst: &mut Matrix,
+    a: MatView<'_>,
+    ta: Op,
+    b: MatView<'_>,
+    tb: Op,
+    accumulate: bool,
+) {
     let (m, ka) = match ta {
         Op::N => (a.rows, a.cols),
         Op::T => (a.cols, a.rows),
@@ -162,7 +197,10 @@ pub(crate) fn gemm_into(dst: &mut Matrix, a: MatView<'_>, ta: Op, b: MatView<'_>
         Op::N => (b.rows, b.cols),
         Op::T => (b.cols, b.rows),
     };
-    assert_eq!(ka, kb, "inner dimensions of a matrix product (internal caller bug)");
+    assert_eq!(
+        ka, kb,
+        "inner dimensions of a matrix product (internal caller bug)"
+    );
     if accumulate {
         assert_eq!((dst.rows, dst.cols), (m, n));
     } else {
@@ -260,7 +298,11 @@ mod tests {
             Op::N => x.data[i * x.cols + j],
             Op::T => x.data[j * x.cols + i],
         };
-        let (m, k) = if ta == Op::N { (a.rows, a.cols) } else { (a.cols, a.rows) };
+        let (m, k) = if ta == Op::N {
+            (a.rows, a.cols)
+        } else {
+            (a.cols, a.rows)
+        };
         let n = if tb == Op::N { b.cols } else { b.rows };
         let mut out = Matrix::zeros(m, n);
         for i in 0..m {
@@ -275,8 +317,10 @@ mod tests {
     fn products_match_the_textbook_definition_for_all_transposes() {
         let a = Matrix::from_vec(3, 4, (0..12).map(|v| v as f32 * 0.5 - 2.0).collect()).unwrap();
         let b = Matrix::from_vec(4, 2, (0..8).map(|v| 1.0 - v as f32).collect()).unwrap();
-        let at = Matrix::from_vec(4, 3, (0..12).map(|i| a.data[(i % 3) * 4 + i / 3]).collect()).unwrap();
-        let bt = Matrix::from_vec(2, 4, (0..8).map(|i| b.data[(i % 4) * 2 + i / 4]).collect()).unwrap();
+        let at =
+            Matrix::from_vec(4, 3, (0..12).map(|i| a.data[(i % 3) * 4 + i / 3]).collect()).unwrap();
+        let bt =
+            Matrix::from_vec(2, 4, (0..8).map(|i| b.data[(i % 4) * 2 + i / 4]).collect()).unwrap();
         let want = naive(&a, Op::N, &b, Op::N);
         assert_eq!(matmul(&a, Op::N, &b, Op::N), want);
         assert_eq!(matmul(&at, Op::T, &b, Op::N), want);

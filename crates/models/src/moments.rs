@@ -69,15 +69,20 @@ pub fn moments_of(dataset: &Arc<Dataset>, which: SplitKind) -> Result<Arc<SplitM
     {
         let mut guard = cache().lock().unwrap_or_else(|p| p.into_inner());
         guard.retain(|(w, _)| w.strong_count() > 0);
-        if let Some((_, slots)) = guard.iter().find(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(dataset))) {
-            if let Some(m) = &slots[slot] {
-                return Ok(m.clone());
-            }
+        if let Some(m) = guard
+            .iter()
+            .find(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(dataset)))
+            .and_then(|(_, slots)| slots[slot].clone())
+        {
+            return Ok(m);
         }
     }
     let computed = Arc::new(SplitMoments::of(dataset.split(which))?);
     let mut guard = cache().lock().unwrap_or_else(|p| p.into_inner());
-    match guard.iter_mut().find(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(dataset))) {
+    match guard
+        .iter_mut()
+        .find(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(dataset)))
+    {
         Some((_, slots)) => slots[slot] = Some(computed.clone()),
         None => {
             let mut slots: [Option<Arc<SplitMoments>>; 3] = [None, None, None];
@@ -96,7 +101,12 @@ pub fn is_linear(net: &Autoencoder) -> bool {
 /// Floating-point operations of [`linear_loss`] for this network.
 pub fn linear_loss_flops(net: &Autoencoder) -> f64 {
     let m = net.input_size() as f64;
-    let chain: f64 = net.layers().iter().skip(1).map(|d| 2.0 * (d.weight.rows * d.weight.cols) as f64 * m).sum();
+    let chain: f64 = net
+        .layers()
+        .iter()
+        .skip(1)
+        .map(|d| 2.0 * (d.weight.rows * d.weight.cols) as f64 * m)
+        .sum();
     chain + 2.0 * m * m * m
 }
 
@@ -124,12 +134,29 @@ pub fn linear_loss(net: &Autoencoder, moments: &SplitMoments) -> Result<f32> {
         b.data[i * m + i] += 1.0;
     }
     let mut bs = Matrix::zeros(0, 0);
-    gemm_into(&mut bs, b.view(), Op::N, moments.second.view(), Op::N, false);
-    let trace: f64 = bs.data.iter().zip(&b.data).map(|(x, y)| (*x as f64) * (*y as f64)).sum();
+    gemm_into(
+        &mut bs,
+        b.view(),
+        Op::N,
+        moments.second.view(),
+        Op::N,
+        false,
+    );
+    let trace: f64 = bs
+        .data
+        .iter()
+        .zip(&b.data)
+        .map(|(x, y)| (*x as f64) * (*y as f64))
+        .sum();
     let b_mu: Vec<f64> = b
         .data
         .chunks_exact(m)
-        .map(|row| row.iter().zip(&moments.mean).map(|(x, y)| (*x as f64) * (*y as f64)).sum())
+        .map(|row| {
+            row.iter()
+                .zip(&moments.mean)
+                .map(|(x, y)| (*x as f64) * (*y as f64))
+                .sum()
+        })
         .collect();
     let cross: f64 = c.iter().zip(&b_mu).map(|(c, v)| (*c as f64) * v).sum();
     let cc: f64 = c.iter().map(|v| (*v as f64).powi(2)).sum();
@@ -148,10 +175,15 @@ mod tests {
     fn moment_formula_equals_the_direct_mean() {
         let mut rng = ChaCha8Rng::seed_from_u64(2);
         let (n, m) = (500, 12);
-        let data: Vec<f32> = (0..n * m).map(|i| rng.random_range(-1.0f32..1.0) * (1 + i % 3) as f32 + 0.5).collect();
+        let data: Vec<f32> = (0..n * m)
+            .map(|i| rng.random_range(-1.0f32..1.0) * (1 + i % 3) as f32 + 0.5)
+            .collect();
         let split = Split::new(data.clone(), vec![0; n], m).unwrap();
         let moments = SplitMoments::of(&split).unwrap();
-        for cfg in [AutoencoderConfig::linear(m, 4), AutoencoderConfig::new(m, vec![7, 3], Activation::Identity)] {
+        for cfg in [
+            AutoencoderConfig::linear(m, 4),
+            AutoencoderConfig::new(m, vec![7, 3], Activation::Identity),
+        ] {
             let net = Autoencoder::new(&cfg.with_seed(3)).unwrap();
             let x = MatView::new(n, m, &data).unwrap();
             let direct = mse(&net.forward_view(x).unwrap().data, &data);

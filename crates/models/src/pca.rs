@@ -24,7 +24,11 @@ impl Pca {
     pub fn fit(x: MatView<'_>) -> Result<Self> {
         let (n, m) = (x.rows, x.cols);
         if n < 2 || m == 0 {
-            return Err(invalid("rows", n, "PCA needs at least 2 samples with at least 1 feature"));
+            return Err(invalid(
+                "rows",
+                n,
+                "PCA needs at least 2 samples with at least 1 feature",
+            ));
         }
         let mut mean = vec![0.0f64; m];
         for row in x.data.chunks_exact(m) {
@@ -34,17 +38,29 @@ impl Pca {
         }
         mean.iter_mut().for_each(|s| *s /= n as f64);
         let mean32: Vec<f32> = mean.iter().map(|&v| v as f32).collect();
-        let mut centred = Matrix { rows: n, cols: m, data: x.data.to_vec() };
+        let mut centred = Matrix {
+            rows: n,
+            cols: m,
+            data: x.data.to_vec(),
+        };
         for row in centred.data.chunks_exact_mut(m) {
             for (v, mu) in row.iter_mut().zip(&mean32) {
                 *v -= *mu;
             }
         }
         let mut gram = Matrix::zeros(0, 0);
-        gemm_into(&mut gram, centred.view(), Op::T, centred.view(), Op::N, false);
+        gemm_into(
+            &mut gram,
+            centred.view(),
+            Op::T,
+            centred.view(),
+            Op::N,
+            false,
+        );
         // Symmetrise (f32 rounding) and scale in f64.
-        let covariance =
-            DMatrix::from_fn(m, m, |i, j| 0.5 * (gram.data[i * m + j] as f64 + gram.data[j * m + i] as f64) / n as f64);
+        let covariance = DMatrix::from_fn(m, m, |i, j| {
+            0.5 * (gram.data[i * m + j] as f64 + gram.data[j * m + i] as f64) / n as f64
+        });
         Self::from_covariance(mean, covariance)
     }
 
@@ -58,14 +74,23 @@ impl Pca {
             });
         }
         if covariance.iter().any(|v| !v.is_finite()) {
-            return Err(ModelError::Numeric("the covariance has NaN or infinite entries: check the data".into()));
+            return Err(ModelError::Numeric(
+                "the covariance has NaN or infinite entries: check the data".into(),
+            ));
         }
         let eig = SymmetricEigen::new(covariance.clone());
         let mut order: Vec<usize> = (0..mean.len()).collect();
         order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
         let eigenvalues = order.iter().map(|&i| eig.eigenvalues[i]).collect();
-        let eigenvectors = DMatrix::from_fn(mean.len(), mean.len(), |r, c| eig.eigenvectors[(r, order[c])]);
-        Ok(Self { mean, covariance, eigenvalues, eigenvectors })
+        let eigenvectors = DMatrix::from_fn(mean.len(), mean.len(), |r, c| {
+            eig.eigenvectors[(r, order[c])]
+        });
+        Ok(Self {
+            mean,
+            covariance,
+            eigenvalues,
+            eigenvectors,
+        })
     }
 
     /// Input dimension `m`.
@@ -76,7 +101,11 @@ impl Pca {
     /// `U_k`: the top-`k` principal directions as columns, `m x k`.
     pub fn components(&self, k: usize) -> Result<DMatrix<f64>> {
         if k == 0 || k > self.dim() {
-            return Err(invalid("k", k, format!("use 1..={} (the data's dimension)", self.dim())));
+            return Err(invalid(
+                "k",
+                k,
+                format!("use 1..={} (the data's dimension)", self.dim()),
+            ));
         }
         Ok(self.eigenvectors.columns(0, k).into_owned())
     }
@@ -85,7 +114,12 @@ impl Pca {
     /// reconstruction of the fitted data: `sum_{i > k} lambda_i / m`
     /// (0 when `k >= m`). A linear autoencoder's training loss cannot go below it.
     pub fn reconstruction_bound(&self, k: usize) -> f64 {
-        self.eigenvalues.iter().skip(k).map(|v| v.max(0.0)).sum::<f64>() / self.dim() as f64
+        self.eigenvalues
+            .iter()
+            .skip(k)
+            .map(|v| v.max(0.0))
+            .sum::<f64>()
+            / self.dim() as f64
     }
 
     /// Fraction of the variance in the top `k` directions.
@@ -109,7 +143,9 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let (n, m) = (20_000, 5);
         let scale = [2.0f32, 1.0, 5.0, 1.0, 1.0];
-        let data: Vec<f32> = (0..n * m).map(|i| rng.sample::<f32, _>(StandardNormal) * scale[i % m] + 3.0).collect();
+        let data: Vec<f32> = (0..n * m)
+            .map(|i| rng.sample::<f32, _>(StandardNormal) * scale[i % m] + 3.0)
+            .collect();
         let pca = Pca::fit(MatView::new(n, m, &data).unwrap()).unwrap();
         assert!((pca.eigenvalues[0] - 25.0).abs() < 1.0 && (pca.eigenvalues[1] - 4.0).abs() < 0.2);
         assert!(pca.mean.iter().all(|mu| (mu - 3.0).abs() < 0.1));

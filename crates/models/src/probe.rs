@@ -27,7 +27,12 @@ pub struct ProbeConfig {
 
 impl Default for ProbeConfig {
     fn default() -> Self {
-        Self { lr: 1e-3, epochs: 10, batch_size: 100, seed: 0 }
+        Self {
+            lr: 1e-3,
+            epochs: 10,
+            batch_size: 100,
+            seed: 0,
+        }
     }
 }
 
@@ -44,16 +49,35 @@ impl LinearProbe {
     /// PyTorch-style uniform initialisation in `+-1/sqrt(k)`, seeded.
     pub fn new(k: usize, classes: usize, seed: u64) -> Result<Self> {
         if k == 0 {
-            return Err(invalid("k", k, "the probe needs at least one feature; use k >= 1"));
+            return Err(invalid(
+                "k",
+                k,
+                "the probe needs at least one feature; use k >= 1",
+            ));
         }
         if classes < 2 {
-            return Err(invalid("num_classes", classes, "a classifier needs at least 2 classes"));
+            return Err(invalid(
+                "num_classes",
+                classes,
+                "a classifier needs at least 2 classes",
+            ));
         }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let bound = 1.0 / (k as f32).sqrt();
-        let weight = (0..k * classes).map(|_| rng.random_range(-bound..bound)).collect();
-        let bias = (0..classes).map(|_| rng.random_range(-bound..bound)).collect();
-        Ok(Self { weight: Matrix { rows: classes, cols: k, data: weight }, bias })
+        let weight = (0..k * classes)
+            .map(|_| rng.random_range(-bound..bound))
+            .collect();
+        let bias = (0..classes)
+            .map(|_| rng.random_range(-bound..bound))
+            .collect();
+        Ok(Self {
+            weight: Matrix {
+                rows: classes,
+                cols: k,
+                data: weight,
+            },
+            bias,
+        })
     }
 
     /// Number of classes.
@@ -88,7 +112,11 @@ impl LinearProbe {
             });
         }
         if let Some(&bad) = labels.iter().find(|&&y| y as usize >= self.num_classes()) {
-            return Err(invalid("labels", bad, format!("labels must be below num_classes = {}", self.num_classes())));
+            return Err(invalid(
+                "labels",
+                bad,
+                format!("labels must be below num_classes = {}", self.num_classes()),
+            ));
         }
         Ok(())
     }
@@ -149,9 +177,18 @@ impl LinearProbe {
 
     /// Train a fresh probe on `features` (`(n, k)`) and `labels`; returns it
     /// with the mean loss of its last epoch. Errors on a non-finite loss.
-    pub fn fit(features: &Matrix, labels: &[u32], num_classes: usize, cfg: &ProbeConfig) -> Result<(Self, f32)> {
+    pub fn fit(
+        features: &Matrix,
+        labels: &[u32],
+        num_classes: usize,
+        cfg: &ProbeConfig,
+    ) -> Result<(Self, f32)> {
         if cfg.epochs == 0 {
-            return Err(invalid("epochs", 0, "train the probe for at least 1 epoch (the original uses 10)"));
+            return Err(invalid(
+                "epochs",
+                0,
+                "train the probe for at least 1 epoch (the original uses 10)",
+            ));
         }
         let mut probe = Self::new(features.cols, num_classes, cfg.seed)?;
         probe.check_labels(labels, features.rows)?;
@@ -160,13 +197,21 @@ impl LinearProbe {
         let mut xb = Matrix::zeros(0, 0);
         let mut yb = Vec::new();
         for epoch in 0..cfg.epochs {
-            let batches = epoch_batches(features.rows, cfg.batch_size, Order::Shuffled { seed: cfg.seed ^ 0x9e37 }, epoch)?;
+            let batches = epoch_batches(
+                features.rows,
+                cfg.batch_size,
+                Order::Shuffled {
+                    seed: cfg.seed ^ 0x9e37,
+                },
+                epoch,
+            )?;
             let mut sum = 0.0f64;
             for rows in &batches {
                 xb.reshape_for(rows.len(), features.cols);
                 yb.clear();
                 for (i, &r) in rows.iter().enumerate() {
-                    xb.data[i * features.cols..(i + 1) * features.cols].copy_from_slice(features.row(r));
+                    xb.data[i * features.cols..(i + 1) * features.cols]
+                        .copy_from_slice(features.row(r));
                     yb.push(labels[r]);
                 }
                 let loss = probe.train_step(xb.view(), &yb, &mut opt)?;
@@ -203,8 +248,17 @@ mod tests {
             data.extend([a, b]);
             labels.push(u32::from(a + 2.0 * b > 0.0));
         }
-        let z = Matrix { rows: n, cols: 2, data };
-        let cfg = ProbeConfig { lr: 0.05, epochs: 30, batch_size: 50, seed: 1 };
+        let z = Matrix {
+            rows: n,
+            cols: 2,
+            data,
+        };
+        let cfg = ProbeConfig {
+            lr: 0.05,
+            epochs: 30,
+            batch_size: 50,
+            seed: 1,
+        };
         let (probe, loss) = LinearProbe::fit(&z, &labels, 2, &cfg).unwrap();
         assert!(probe.accuracy(z.view(), &labels).unwrap() > 0.97);
         assert!(loss < 0.3, "{loss}");
@@ -212,7 +266,11 @@ mod tests {
 
     #[test]
     fn cross_entropy_gradient_matches_finite_differences() {
-        let z = Matrix { rows: 3, cols: 2, data: vec![0.5, -1.0, 2.0, 0.3, -0.7, 0.1] };
+        let z = Matrix {
+            rows: 3,
+            cols: 2,
+            data: vec![0.5, -1.0, 2.0, 0.3, -0.7, 0.1],
+        };
         let labels = [0u32, 2, 1];
         let probe = LinearProbe::new(2, 3, 4).unwrap();
         let loss_of = |p: &LinearProbe| -> f64 {
@@ -229,7 +287,13 @@ mod tests {
         };
         // With a tiny lr and beta1 = 0, beta2 = 0, the first Adam step is
         // -lr * g / (|g| + eps): its sign is the gradient's sign.
-        let params = crate::adam::ParamsAdamW { lr: 1e-3, beta1: 0.0, beta2: 0.0, eps: 1e-12, weight_decay: 0.0 };
+        let params = crate::adam::ParamsAdamW {
+            lr: 1e-3,
+            beta1: 0.0,
+            beta2: 0.0,
+            eps: 1e-12,
+            weight_decay: 0.0,
+        };
         let mut opt = Adam::with_params(params, &[6, 3]).unwrap();
         let mut stepped = probe.clone();
         stepped.train_step(z.view(), &labels, &mut opt).unwrap();
@@ -241,7 +305,11 @@ mod tests {
             let g = (loss_of(&p) - loss_of(&m)) / 2e-3;
             let moved = stepped.weight.data[i] - probe.weight.data[i];
             if g.abs() > 1e-3 {
-                assert_eq!(moved < 0.0, g > 0.0, "weight {i}: gradient {g}, moved {moved}");
+                assert_eq!(
+                    moved < 0.0,
+                    g > 0.0,
+                    "weight {i}: gradient {g}, moved {moved}"
+                );
             }
         }
     }
@@ -251,10 +319,27 @@ mod tests {
         assert!(LinearProbe::new(0, 2, 0).is_err());
         assert!(LinearProbe::new(3, 1, 0).is_err());
         let z = Matrix::zeros(4, 3);
-        let cfg = ProbeConfig { epochs: 0, ..Default::default() };
+        let cfg = ProbeConfig {
+            epochs: 0,
+            ..Default::default()
+        };
         assert!(LinearProbe::fit(&z, &[0, 1, 0, 1], 2, &cfg).is_err());
-        let cfg = ProbeConfig { batch_size: 5, ..Default::default() };
+        let cfg = ProbeConfig {
+            batch_size: 5,
+            ..Default::default()
+        };
         assert!(LinearProbe::fit(&z, &[0, 1, 0, 1], 2, &cfg).is_err());
-        assert!(LinearProbe::fit(&z, &[0, 1, 0, 7], 2, &ProbeConfig { batch_size: 2, ..Default::default() }).is_err());
+        assert!(
+            LinearProbe::fit(
+                &z,
+                &[0, 1, 0, 7],
+                2,
+                &ProbeConfig {
+                    batch_size: 2,
+                    ..Default::default()
+                }
+            )
+            .is_err()
+        );
     }
 }

@@ -3,9 +3,9 @@
 //! and the notebook so all three measure the same thing.
 
 use crate::config::{AutoencoderConfig, ModelKind};
-use crate::variants::AutoencoderModel;
 use crate::error::{Result, invalid};
 use crate::experiment::{EpochStats, Experiment, ExperimentConfig};
+use crate::variants::AutoencoderModel;
 use crate::variants::build_model;
 use hw6_datasets::split::Dataset;
 use serde::Serialize;
@@ -129,10 +129,15 @@ pub struct RunResult {
 
 /// Builds a model for a kind and a config (the notebook passes one that
 /// uses its own train steps).
-pub type ModelFactory<'a> = &'a dyn Fn(ModelKind, &AutoencoderConfig) -> Result<Box<dyn AutoencoderModel>>;
+pub type ModelFactory<'a> =
+    &'a dyn Fn(ModelKind, &AutoencoderConfig) -> Result<Box<dyn AutoencoderModel>>;
 
 /// Build (with the crate's reference models), train and probe one model on `dataset`.
-pub fn run_once(dataset: &Arc<Dataset>, spec: &RunSpec, on_epoch: &mut dyn FnMut(&EpochStats)) -> Result<RunResult> {
+pub fn run_once(
+    dataset: &Arc<Dataset>,
+    spec: &RunSpec,
+    on_epoch: &mut dyn FnMut(&EpochStats),
+) -> Result<RunResult> {
     run_once_with(dataset, spec, &build_model, on_epoch)
 }
 
@@ -144,13 +149,24 @@ pub fn run_once_with(
     on_epoch: &mut dyn FnMut(&EpochStats),
 ) -> Result<RunResult> {
     if spec.epochs == 0 {
-        return Err(invalid("epochs", 0, "train for at least 1 epoch (the original uses 10)"));
+        return Err(invalid(
+            "epochs",
+            0,
+            "train for at least 1 epoch (the original uses 10)",
+        ));
     }
     let start = Instant::now();
     let seed = spec.run_seed();
-    let config = spec.arch.config(dataset.input_size(), spec.k).with_seed(seed);
+    let config = spec
+        .arch
+        .config(dataset.input_size(), spec.k)
+        .with_seed(seed);
     let model = factory(spec.model, &config)?;
-    let ecfg = ExperimentConfig { batch_size: spec.batch_size, seed, ..ExperimentConfig::default() };
+    let ecfg = ExperimentConfig {
+        batch_size: spec.batch_size,
+        seed,
+        ..ExperimentConfig::default()
+    };
     let mut exp = Experiment::new_boxed(dataset.clone(), model, ecfg)?;
     let train = exp.train_with(spec.epochs, on_epoch)?;
     let probe = exp.evaluate_with_linear_probe(spec.epochs)?;
@@ -218,12 +234,24 @@ impl Sweep {
     }
 
     /// Run everything with models from `factory`.
-    pub fn run_with(&self, dataset: &Arc<Dataset>, factory: ModelFactory<'_>) -> Result<SweepResults> {
+    pub fn run_with(
+        &self,
+        dataset: &Arc<Dataset>,
+        factory: ModelFactory<'_>,
+    ) -> Result<SweepResults> {
         if self.repeats == 0 {
-            return Err(invalid("repeats", 0, "run each configuration at least once"));
+            return Err(invalid(
+                "repeats",
+                0,
+                "run each configuration at least once",
+            ));
         }
         if self.ks.is_empty() || self.models.is_empty() {
-            return Err(invalid("ks / models", "empty", "give at least one k and one model"));
+            return Err(invalid(
+                "ks / models",
+                "empty",
+                "give at least one k and one model",
+            ));
         }
         let start = Instant::now();
         let mut runs = Vec::new();
@@ -250,7 +278,12 @@ impl Sweep {
                 }
             }
         }
-        Ok(SweepResults { ks: self.ks.clone(), models: self.models.iter().map(|m| m.name()).collect(), runs, seconds: start.elapsed().as_secs_f64() })
+        Ok(SweepResults {
+            ks: self.ks.clone(),
+            models: self.models.iter().map(|m| m.name()).collect(),
+            runs,
+            seconds: start.elapsed().as_secs_f64(),
+        })
     }
 
     /// Run everything with the crate's reference models.
@@ -274,7 +307,10 @@ pub struct SweepResults {
 
 impl SweepResults {
     fn select(&self, k: usize, model: &str) -> Vec<&RunResult> {
-        self.runs.iter().filter(|r| r.k == k && r.model == model).collect()
+        self.runs
+            .iter()
+            .filter(|r| r.k == k && r.model == model)
+            .collect()
     }
 
     /// Per model: `(name, mean train loss per epoch, mean validation loss per epoch)` at `k`
@@ -286,7 +322,11 @@ impl SweepResults {
                 let runs = self.select(k, m);
                 let epochs = runs.iter().map(|r| r.train_losses.len()).min().unwrap_or(0);
                 let mean = |f: fn(&RunResult) -> &Vec<f32>| -> Vec<f64> {
-                    (0..epochs).map(|e| runs.iter().map(|r| f(r)[e] as f64).sum::<f64>() / runs.len() as f64).collect()
+                    (0..epochs)
+                        .map(|e| {
+                            runs.iter().map(|r| f(r)[e] as f64).sum::<f64>() / runs.len() as f64
+                        })
+                        .collect()
                 };
                 (m, mean(|r| &r.train_losses), mean(|r| &r.valid_losses))
             })
@@ -303,14 +343,29 @@ impl SweepResults {
     pub fn accuracy_series(&self) -> Vec<(&'static str, Vec<f64>, Vec<f64>)> {
         self.models
             .iter()
-            .map(|&m| (m, self.ks.iter().map(|&k| k as f64).collect(), self.ks.iter().map(|&k| self.mean_accuracy(k, m)).collect()))
+            .map(|&m| {
+                (
+                    m,
+                    self.ks.iter().map(|&k| k as f64).collect(),
+                    self.ks.iter().map(|&k| self.mean_accuracy(k, m)).collect(),
+                )
+            })
             .collect()
     }
 
     /// Table columns: `k` and one column of mean accuracies per model.
     pub fn accuracy_columns(&self) -> (Vec<i64>, Vec<(&'static str, Vec<f64>)>) {
         let ks = self.ks.iter().map(|&k| k as i64).collect();
-        let cols = self.models.iter().map(|&m| (m, self.ks.iter().map(|&k| self.mean_accuracy(k, m)).collect())).collect();
+        let cols = self
+            .models
+            .iter()
+            .map(|&m| {
+                (
+                    m,
+                    self.ks.iter().map(|&k| self.mean_accuracy(k, m)).collect(),
+                )
+            })
+            .collect();
         (ks, cols)
     }
 }

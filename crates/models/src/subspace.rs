@@ -36,7 +36,10 @@ pub fn principal_angles(a: &DMatrix<f64>, b: &DMatrix<f64>) -> Result<Vec<f64>> 
 
 /// The largest principal angle, in degrees (0 = one span contains the other).
 pub fn largest_principal_angle_degrees(a: &DMatrix<f64>, b: &DMatrix<f64>) -> Result<f64> {
-    Ok(principal_angles(a, b)?.into_iter().fold(0.0, f64::max).to_degrees())
+    Ok(principal_angles(a, b)?
+        .into_iter()
+        .fold(0.0, f64::max)
+        .to_degrees())
 }
 
 /// An orthonormal basis of the column span (thin QR); errors if the columns
@@ -54,7 +57,8 @@ pub fn orthonormal_basis(a: &DMatrix<f64>) -> Result<DMatrix<f64>> {
     let scale = a.norm().max(f64::MIN_POSITIVE);
     if (0..r.ncols()).any(|i| r[(i, i)].abs() <= 1e-12 * scale) {
         return Err(ModelError::Numeric(
-            "the columns are linearly dependent, so they do not span a subspace of full dimension".into(),
+            "the columns are linearly dependent, so they do not span a subspace of full dimension"
+                .into(),
         ));
     }
     Ok(qr.q())
@@ -128,12 +132,21 @@ mod tests {
         let e = |i: usize| DMatrix::from_fn(3, 1, |r, _| if r == i { 1.0 } else { 0.0 });
         let a = e(0);
         assert!(principal_angles(&a, &e(0)).unwrap()[0].abs() < 1e-12);
-        assert!((principal_angles(&a, &e(1)).unwrap()[0] - std::f64::consts::FRAC_PI_2).abs() < 1e-12);
+        assert!(
+            (principal_angles(&a, &e(1)).unwrap()[0] - std::f64::consts::FRAC_PI_2).abs() < 1e-12
+        );
         let diag = DMatrix::from_column_slice(3, 1, &[1.0, 1.0, 0.0]);
         assert!((largest_principal_angle_degrees(&a, &diag).unwrap() - 45.0).abs() < 1e-9);
         // A plane contains its own lines: angle 0, whatever the basis scaling.
         let plane = DMatrix::from_column_slice(3, 2, &[2.0, 0.0, 0.0, 0.0, 3.0, 0.0]);
         assert!(largest_principal_angle_degrees(&plane, &diag).unwrap() < 1e-6);
-        assert!(orthonormal_basis(&DMatrix::from_column_slice(3, 2, &[1.0, 1.0, 0.0, 2.0, 2.0, 0.0])).is_err());
+        assert!(
+            orthonormal_basis(&DMatrix::from_column_slice(
+                3,
+                2,
+                &[1.0, 1.0, 0.0, 2.0, 2.0, 0.0]
+            ))
+            .is_err()
+        );
     }
 }

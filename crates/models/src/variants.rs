@@ -24,7 +24,12 @@ pub trait AutoencoderModel {
     /// One train step on a clean batch `x` (`batch x m`): corrupt the input
     /// as the model does, reconstruct, compare with the clean `x`, update.
     /// Draws its randomness from `rng`. Returns the batch loss.
-    fn train_step_view(&mut self, x: MatView<'_>, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32>;
+    fn train_step_view(
+        &mut self,
+        x: MatView<'_>,
+        opt: &mut Adam,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<f32>;
 }
 
 impl AutoencoderModel for Autoencoder {
@@ -37,7 +42,12 @@ impl AutoencoderModel for Autoencoder {
     fn name(&self) -> String {
         "vanilla".into()
     }
-    fn train_step_view(&mut self, x: MatView<'_>, opt: &mut Adam, _rng: &mut ChaCha8Rng) -> Result<f32> {
+    fn train_step_view(
+        &mut self,
+        x: MatView<'_>,
+        opt: &mut Adam,
+        _rng: &mut ChaCha8Rng,
+    ) -> Result<f32> {
         self.step_view(x, x, opt)
     }
 }
@@ -56,7 +66,10 @@ impl DenoisingAutoencoder {
     /// Build; errors on a bad config or a negative / non-finite `noise_std`.
     pub fn new(config: &AutoencoderConfig, noise_std: f64) -> Result<Self> {
         ModelKind::Denoising { noise_std }.check()?;
-        Ok(Self { ae: Autoencoder::new(config)?, noise_std: noise_std as f32 })
+        Ok(Self {
+            ae: Autoencoder::new(config)?,
+            noise_std: noise_std as f32,
+        })
     }
 
     /// With the original's `noise_std = 0.5`.
@@ -81,7 +94,12 @@ impl AutoencoderModel for DenoisingAutoencoder {
     fn name(&self) -> String {
         "denoise".into()
     }
-    fn train_step_view(&mut self, x: MatView<'_>, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+    fn train_step_view(
+        &mut self,
+        x: MatView<'_>,
+        opt: &mut Adam,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<f32> {
         let noisy = add_noise(x, self.noise_std, rng);
         self.ae.step_view(noisy.view(), x, opt)
     }
@@ -101,7 +119,10 @@ impl MaskedAutoencoder {
     /// Build; errors on a bad config or `mask_prob` outside `[0, 1)`.
     pub fn new(config: &AutoencoderConfig, mask_prob: f64) -> Result<Self> {
         ModelKind::Masked { mask_prob }.check()?;
-        Ok(Self { ae: Autoencoder::new(config)?, mask_prob: mask_prob as f32 })
+        Ok(Self {
+            ae: Autoencoder::new(config)?,
+            mask_prob: mask_prob as f32,
+        })
     }
 
     /// With the original's `mask_prob = 0.25`.
@@ -126,7 +147,12 @@ impl AutoencoderModel for MaskedAutoencoder {
     fn name(&self) -> String {
         "masking".into()
     }
-    fn train_step_view(&mut self, x: MatView<'_>, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+    fn train_step_view(
+        &mut self,
+        x: MatView<'_>,
+        opt: &mut Adam,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<f32> {
         let masked = apply_mask(x, self.mask_prob, rng);
         self.ae.step_view(masked.view(), x, opt)
     }
@@ -142,8 +168,16 @@ pub struct CustomAutoencoder {
 
 impl CustomAutoencoder {
     /// Build the network from `config` and train it with `step`.
-    pub fn new(config: &AutoencoderConfig, name: &str, step: impl TrainStep + 'static) -> Result<Self> {
-        Ok(Self { ae: Autoencoder::new(config)?, step: Box::new(step), name: name.to_string() })
+    pub fn new(
+        config: &AutoencoderConfig,
+        name: &str,
+        step: impl TrainStep + 'static,
+    ) -> Result<Self> {
+        Ok(Self {
+            ae: Autoencoder::new(config)?,
+            step: Box::new(step),
+            name: name.to_string(),
+        })
     }
 }
 
@@ -157,18 +191,28 @@ impl AutoencoderModel for CustomAutoencoder {
     fn name(&self) -> String {
         self.name.clone()
     }
-    fn train_step_view(&mut self, x: MatView<'_>, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+    fn train_step_view(
+        &mut self,
+        x: MatView<'_>,
+        opt: &mut Adam,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<f32> {
         let xt = Tensor::from_slice(x.data, (x.rows, x.cols), &Device::Cpu)?;
         self.step.train_step(&mut self.ae, &xt, opt, rng)
     }
 }
 
 /// Build one of the three models.
-pub fn build_model(kind: ModelKind, config: &AutoencoderConfig) -> Result<Box<dyn AutoencoderModel>> {
+pub fn build_model(
+    kind: ModelKind,
+    config: &AutoencoderConfig,
+) -> Result<Box<dyn AutoencoderModel>> {
     kind.check()?;
     Ok(match kind {
         ModelKind::Vanilla => Box::new(Autoencoder::new(config)?),
-        ModelKind::Denoising { noise_std } => Box::new(DenoisingAutoencoder::new(config, noise_std)?),
+        ModelKind::Denoising { noise_std } => {
+            Box::new(DenoisingAutoencoder::new(config, noise_std)?)
+        }
         ModelKind::Masked { mask_prob } => Box::new(MaskedAutoencoder::new(config, mask_prob)?),
     })
 }
@@ -184,8 +228,15 @@ mod tests {
     fn corruption_changes_input_not_target() {
         let cfg = AutoencoderConfig::linear(8, 3).with_seed(4);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let x = Matrix { rows: 5, cols: 8, data: (0..40).map(|_| rng.random_range(-1.0..1.0)).collect() };
-        for kind in [ModelKind::Denoising { noise_std: 0.5 }, ModelKind::Masked { mask_prob: 0.25 }] {
+        let x = Matrix {
+            rows: 5,
+            cols: 8,
+            data: (0..40).map(|_| rng.random_range(-1.0..1.0)).collect(),
+        };
+        for kind in [
+            ModelKind::Denoising { noise_std: 0.5 },
+            ModelKind::Masked { mask_prob: 0.25 },
+        ] {
             let mut model = build_model(kind, &cfg).unwrap();
             let mut opt = model.network().optimizer(1e-2).unwrap();
             let mut r = ChaCha8Rng::seed_from_u64(7);
@@ -200,14 +251,18 @@ mod tests {
             assert_ne!(corrupted, x, "{kind:?} must change the input");
             let mut by_hand = Autoencoder::new(&cfg).unwrap();
             let mut opt2 = by_hand.optimizer(1e-2).unwrap();
-            let want = by_hand.step_view(corrupted.view(), x.view(), &mut opt2).unwrap();
+            let want = by_hand
+                .step_view(corrupted.view(), x.view(), &mut opt2)
+                .unwrap();
             assert_eq!(loss, want, "{kind:?}: target must be the clean x");
             assert_eq!(model.network().layers(), by_hand.layers());
 
             // ...and it is not the loss against the corrupted target.
             let mut wrong = Autoencoder::new(&cfg).unwrap();
             let mut opt3 = wrong.optimizer(1e-2).unwrap();
-            let wrong_loss = wrong.step_view(corrupted.view(), corrupted.view(), &mut opt3).unwrap();
+            let wrong_loss = wrong
+                .step_view(corrupted.view(), corrupted.view(), &mut opt3)
+                .unwrap();
             assert_ne!(loss, wrong_loss);
         }
     }

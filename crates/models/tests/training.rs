@@ -13,7 +13,15 @@ fn probe_accuracy_on_synthetic_k100_is_at_least_0_95() {
     // coordinates, a linear function of the input, so a k = 100 code that
     // keeps the input's information allows a near-perfect probe.
     let data = Arc::new(SyntheticConfig::default().build().unwrap());
-    let spec = RunSpec { arch: Arch::Linear, k: 100, model: ModelKind::Vanilla, repeat: 0, epochs: 10, batch_size: 100, seed: 0 };
+    let spec = RunSpec {
+        arch: Arch::Linear,
+        k: 100,
+        model: ModelKind::Vanilla,
+        repeat: 0,
+        epochs: 10,
+        batch_size: 100,
+        seed: 0,
+    };
     let r = run_once(&data, &spec, &mut |_| {}).unwrap();
     assert!(r.accuracy >= 0.95, "accuracy {}", r.accuracy);
     // Losses fall, and the validation loss tracks the training loss.
@@ -23,16 +31,42 @@ fn probe_accuracy_on_synthetic_k100_is_at_least_0_95() {
 
 #[test]
 fn same_seed_same_numbers_other_seed_other_numbers() {
-    let data = Arc::new(SyntheticConfig { samples: 2_000, ..SyntheticConfig::default() }.build().unwrap());
+    let data = Arc::new(
+        SyntheticConfig {
+            samples: 2_000,
+            ..SyntheticConfig::default()
+        }
+        .build()
+        .unwrap(),
+    );
     for model in ModelKind::ALL {
-        let spec = RunSpec { arch: Arch::Nonlinear { hidden: 32 }, k: 5, model, repeat: 0, epochs: 2, batch_size: 100, seed: 7 };
+        let spec = RunSpec {
+            arch: Arch::Nonlinear { hidden: 32 },
+            k: 5,
+            model,
+            repeat: 0,
+            epochs: 2,
+            batch_size: 100,
+            seed: 7,
+        };
         let a = run_once(&data, &spec, &mut |_| {}).unwrap();
         let b = run_once(&data, &spec, &mut |_| {}).unwrap();
         assert_eq!(a.train_losses, b.train_losses, "{model:?}");
         assert_eq!(a.valid_losses, b.valid_losses);
         assert_eq!(a.accuracy, b.accuracy);
-        let c = run_once(&data, &RunSpec { seed: 8, ..spec.clone() }, &mut |_| {}).unwrap();
-        assert_ne!(a.train_losses, c.train_losses, "{model:?}: another seed must give other numbers");
+        let c = run_once(
+            &data,
+            &RunSpec {
+                seed: 8,
+                ..spec.clone()
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_ne!(
+            a.train_losses, c.train_losses,
+            "{model:?}: another seed must give other numbers"
+        );
     }
 }
 
@@ -40,13 +74,34 @@ fn same_seed_same_numbers_other_seed_other_numbers() {
 fn student_train_steps_reproduce_the_reference_models_in_an_experiment() {
     // A model trained through the tensor-level reference step (what a
     // notebook solution cell writes) matches the fast model number for number.
-    let data = Arc::new(SyntheticConfig { samples: 1_000, ..SyntheticConfig::default() }.build().unwrap());
+    let data = Arc::new(
+        SyntheticConfig {
+            samples: 1_000,
+            ..SyntheticConfig::default()
+        }
+        .build()
+        .unwrap(),
+    );
     let cfg = AutoencoderConfig::linear(100, 5).with_seed(3);
-    let ecfg = ExperimentConfig { seed: 3, ..Default::default() };
+    let ecfg = ExperimentConfig {
+        seed: 3,
+        ..Default::default()
+    };
     let fast = DenoisingAutoencoder::new(&cfg, 0.5).unwrap();
-    let custom = CustomAutoencoder::new(&cfg, "denoise", hw6_models::exercise::ReferenceNoiseStep { noise_std: 0.5 }).unwrap();
-    let a = Experiment::new(data.clone(), fast, ecfg.clone()).unwrap().train(2).unwrap();
-    let b = Experiment::new(data, custom, ecfg).unwrap().train(2).unwrap();
+    let custom = CustomAutoencoder::new(
+        &cfg,
+        "denoise",
+        hw6_models::exercise::ReferenceNoiseStep { noise_std: 0.5 },
+    )
+    .unwrap();
+    let a = Experiment::new(data.clone(), fast, ecfg.clone())
+        .unwrap()
+        .train(2)
+        .unwrap();
+    let b = Experiment::new(data, custom, ecfg)
+        .unwrap()
+        .train(2)
+        .unwrap();
     for (x, y) in a.train_losses.iter().zip(&b.train_losses) {
         assert!((x - y).abs() <= 1e-5 * x.abs(), "{x} vs {y}");
     }

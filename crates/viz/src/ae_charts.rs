@@ -21,32 +21,59 @@ use polars::prelude::{Column, DataFrame};
 /// drawn like the original's `plotter`: epochs on x, "Avg. Loss" on y, the
 /// validation curve dashed and named `<model>_test`.
 pub fn loss_chart(title: &str, models: &[(&str, Vec<f64>, Vec<f64>)]) -> Result<Svg, VizError> {
-    let mut chart = LineChart::new(title).x_label("#Epochs").y_label("Avg. Loss");
+    let mut chart = LineChart::new(title)
+        .x_label("#Epochs")
+        .y_label("Avg. Loss");
     for (i, (name, train, valid)) in models.iter().enumerate() {
         let xs = |n: usize| (1..=n).map(|e| e as f64).collect::<Vec<_>>();
         chart = chart
             .series(Series::new(*name, xs(train.len()), train.clone()).color_index(i))
-            .series(Series::new(format!("{name}_test"), xs(valid.len()), valid.clone()).color_index(i).dashed(true));
+            .series(
+                Series::new(format!("{name}_test"), xs(valid.len()), valid.clone())
+                    .color_index(i)
+                    .dashed(true),
+            );
     }
     chart.render()
 }
 
 /// Per model `(name, ks, accuracies)`, joined by lines on a logarithmic `k` axis.
-pub fn accuracy_vs_k_chart(title: &str, models: &[(&str, Vec<f64>, Vec<f64>)]) -> Result<Svg, VizError> {
-    let mut chart = ScatterChart::new(title).x_label("bottleneck size k").y_label("probe accuracy (test)").log_x(true);
+pub fn accuracy_vs_k_chart(
+    title: &str,
+    models: &[(&str, Vec<f64>, Vec<f64>)],
+) -> Result<Svg, VizError> {
+    let mut chart = ScatterChart::new(title)
+        .x_label("bottleneck size k")
+        .y_label("probe accuracy (test)")
+        .log_x(true);
     for (i, (name, ks, acc)) in models.iter().enumerate() {
-        chart = chart.points(Points::new(*name, ks.clone(), acc.clone()).color_index(i).line(true));
+        chart = chart.points(
+            Points::new(*name, ks.clone(), acc.clone())
+                .color_index(i)
+                .line(true),
+        );
     }
     chart.render()
 }
 
 /// A table with a `k` column and one column of values per model (the
 /// original's "Model : ..., Accuracy : ..." report, one row per `k`).
-pub fn accuracy_table(caption: &str, ks: &[i64], models: &[(&str, Vec<f64>)]) -> Result<Table, VizError> {
+pub fn accuracy_table(
+    caption: &str,
+    ks: &[i64],
+    models: &[(&str, Vec<f64>)],
+) -> Result<Table, VizError> {
     let mut columns = vec![Column::new("k".into(), ks.to_vec())];
     for (name, values) in models {
         if values.len() != ks.len() {
-            return Err(VizError::bad_data(caption, format!("column '{name}' has {} values for {} values of k", values.len(), ks.len())));
+            return Err(VizError::bad_data(
+                caption,
+                format!(
+                    "column '{name}' has {} values for {} values of k",
+                    values.len(),
+                    ks.len()
+                ),
+            ));
         }
         columns.push(Column::new((*name).into(), values.clone()));
     }

@@ -39,7 +39,13 @@ const LEVELS: f32 = 31.0;
 impl ImageGrid {
     /// A grid of `width x height` images (28 x 28 for MNIST).
     pub fn new(title: impl Into<String>, width: usize, height: usize) -> Self {
-        Self { title: title.into(), width, height, pixel: 3, rows: Vec::new() }
+        Self {
+            title: title.into(),
+            width,
+            height,
+            pixel: 3,
+            rows: Vec::new(),
+        }
     }
 
     /// Side of one image pixel in SVG units (default 3).
@@ -58,7 +64,10 @@ impl ImageGrid {
     pub fn render(&self) -> Result<Svg, VizError> {
         let n = self.width * self.height;
         if n == 0 || self.rows.is_empty() || self.rows.iter().all(|(_, imgs)| imgs.is_empty()) {
-            return Err(VizError::bad_data(&self.title, "no images: add at least one row with one image"));
+            return Err(VizError::bad_data(
+                &self.title,
+                "no images: add at least one row with one image",
+            ));
         }
         for (label, imgs) in &self.rows {
             if let Some(bad) = imgs.iter().find(|img| img.len() != n) {
@@ -73,7 +82,12 @@ impl ImageGrid {
                 ));
             }
         }
-        let cols = self.rows.iter().map(|(_, imgs)| imgs.len()).max().unwrap_or(0);
+        let cols = self
+            .rows
+            .iter()
+            .map(|(_, imgs)| imgs.len())
+            .max()
+            .unwrap_or(0);
         let (iw, ih) = (self.width * self.pixel, self.height * self.pixel);
         let total_w = LABEL_WIDTH + cols * (iw + GAP);
         let total_h = TITLE_HEIGHT + self.rows.len() * (ih + GAP);
@@ -95,7 +109,10 @@ impl ImageGrid {
             );
             for (c, img) in imgs.iter().enumerate() {
                 let x0 = LABEL_WIDTH + c * (iw + GAP);
-                let _ = write!(s, r#"<rect x="{x0}" y="{y0}" width="{iw}" height="{ih}" fill="black"/>"#);
+                let _ = write!(
+                    s,
+                    r#"<rect x="{x0}" y="{y0}" width="{iw}" height="{ih}" fill="black"/>"#
+                );
                 for py in 0..self.height {
                     let line = &img[py * self.width..(py + 1) * self.width];
                     let mut px = 0;
@@ -127,12 +144,18 @@ impl ImageGrid {
 }
 
 fn quantize(v: f32) -> u8 {
-    let v = if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 };
+    let v = if v.is_finite() {
+        v.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     (v * LEVELS).round() as u8
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -142,9 +165,17 @@ mod tests {
     #[test]
     fn merges_runs_and_rejects_bad_sizes() {
         // One row of 4 white pixels: one rectangle besides the black background.
-        let svg = ImageGrid::new("t", 4, 1).row("a", vec![vec![1.0; 4]]).render().unwrap();
+        let svg = ImageGrid::new("t", 4, 1)
+            .row("a", vec![vec![1.0; 4]])
+            .render()
+            .unwrap();
         assert_eq!(svg.as_str().matches("#ffffff").count(), 1);
-        assert!(ImageGrid::new("t", 4, 1).row("a", vec![vec![1.0; 3]]).render().is_err());
+        assert!(
+            ImageGrid::new("t", 4, 1)
+                .row("a", vec![vec![1.0; 3]])
+                .render()
+                .is_err()
+        );
         assert!(ImageGrid::new("t", 4, 1).render().is_err());
     }
 }

@@ -86,8 +86,12 @@ fn parse_models(args: &Args) -> anyhow::Result<Vec<ModelKind>> {
     for name in &args.models {
         let kind = match ModelKind::parse(name)? {
             ModelKind::Vanilla => ModelKind::Vanilla,
-            ModelKind::Denoising { .. } => ModelKind::Denoising { noise_std: args.noise_std },
-            ModelKind::Masked { .. } => ModelKind::Masked { mask_prob: args.mask_prob },
+            ModelKind::Denoising { .. } => ModelKind::Denoising {
+                noise_std: args.noise_std,
+            },
+            ModelKind::Masked { .. } => ModelKind::Masked {
+                mask_prob: args.mask_prob,
+            },
         };
         kind.check()?;
         out.push(kind);
@@ -101,17 +105,36 @@ fn parse_models(args: &Args) -> anyhow::Result<Vec<ModelKind>> {
 fn load(args: &Args, common: &super::Common) -> anyhow::Result<Dataset> {
     Ok(match args.dataset {
         DatasetArg::Synthetic => {
-            let mut cfg = SyntheticConfig { seed: args.seed, ..SyntheticConfig::default() };
+            let mut cfg = SyntheticConfig {
+                seed: args.seed,
+                ..SyntheticConfig::default()
+            };
             if let Some(n) = args.samples {
                 cfg.samples = n;
             }
             let ds = cfg.build().context("building the synthetic data")?;
-            eprintln!("{}: {} train / {} valid / {} test rows of {}", ds.name, ds.train.len(), ds.valid.len(), ds.test.len(), ds.input_size());
+            eprintln!(
+                "{}: {} train / {} valid / {} test rows of {}",
+                ds.name,
+                ds.train.len(),
+                ds.valid.len(),
+                ds.test.len(),
+                ds.input_size()
+            );
             ds
         }
         DatasetArg::Mnist | DatasetArg::FashionMnist => {
-            let kind = if args.dataset == DatasetArg::Mnist { MnistKind::Digits } else { MnistKind::Fashion };
-            let cfg = MnistConfig { kind, data_dir: common.data_dir.clone(), splits: [0.6, 0.4], limit: args.limit };
+            let kind = if args.dataset == DatasetArg::Mnist {
+                MnistKind::Digits
+            } else {
+                MnistKind::Fashion
+            };
+            let cfg = MnistConfig {
+                kind,
+                data_dir: common.data_dir.clone(),
+                splits: [0.6, 0.4],
+                limit: args.limit,
+            };
             let (ds, line) = cfg.load_quiet().context("loading MNIST (see `hw6 data`)")?;
             eprintln!("{line}");
             ds
@@ -153,17 +176,31 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         ArchArg::Linear => Arch::Linear,
         ArchArg::Nonlinear => {
             if args.hidden == 0 {
-                bail!("--hidden 0: the first hidden layer needs at least one unit (the default is 256)");
+                bail!(
+                    "--hidden 0: the first hidden layer needs at least one unit (the default is 256)"
+                );
             }
-            Arch::Nonlinear { hidden: args.hidden }
+            Arch::Nonlinear {
+                hidden: args.hidden,
+            }
         }
     };
-    let repeats = args.repeats.unwrap_or(if is_mnist && args.arch == ArchArg::Nonlinear { 5 } else { 3 });
+    let repeats = args
+        .repeats
+        .unwrap_or(if is_mnist && args.arch == ArchArg::Nonlinear {
+            5
+        } else {
+            3
+        });
     if repeats == 0 {
         bail!("--repeats 0: run each configuration at least once");
     }
     let batch_size = args.batch_size.unwrap_or(if is_mnist { 200 } else { 100 });
-    let matmul_before = if args.bench { Some(plain_matmul_gflops()?) } else { None };
+    let matmul_before = if args.bench {
+        Some(plain_matmul_gflops()?)
+    } else {
+        None
+    };
 
     let t_load = Instant::now();
     let dataset = Arc::new(load(args, common)?);
@@ -176,8 +213,10 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     let bar = if terminal {
         let bar = ProgressBar::new((total_runs * args.epochs) as u64);
         bar.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} epochs [{elapsed_precise} < {eta_precise}] {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} epochs [{elapsed_precise} < {eta_precise}] {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         Some(bar)
     } else {
@@ -189,7 +228,15 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     for &k in &args.k {
         for &model in &models {
             for repeat in 0..repeats {
-                let spec = RunSpec { arch, k, model, repeat, epochs: args.epochs, batch_size, seed: args.seed };
+                let spec = RunSpec {
+                    arch,
+                    k,
+                    model,
+                    repeat,
+                    epochs: args.epochs,
+                    batch_size,
+                    seed: args.seed,
+                };
                 let label = format!("{} k={k} {} #{repeat}", arch.name(), model.name());
                 if let Some(bar) = &bar {
                     bar.set_message(label.clone());
@@ -205,8 +252,15 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
                     .with_context(|| format!("run {label} on {}", dataset.name))?;
                 let line = format!(
                     "{} {} {:>8} k={:<5} repeat {}: train {:.4} valid {:.4} accuracy {:.4} ({:.2} s)",
-                    result.dataset, result.arch, result.model, result.k, result.repeat, result.train_loss,
-                    result.valid_loss, result.accuracy, result.seconds
+                    result.dataset,
+                    result.arch,
+                    result.model,
+                    result.k,
+                    result.repeat,
+                    result.train_loss,
+                    result.valid_loss,
+                    result.accuracy,
+                    result.seconds
                 );
                 match &bar {
                     Some(bar) => bar.println(line),
@@ -229,7 +283,10 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     for r in &results {
         acc.entry((r.k, r.model)).or_default().push(r.accuracy);
     }
-    println!("\nmean probe accuracy on the test split ({} repeats):", repeats);
+    println!(
+        "\nmean probe accuracy on the test split ({} repeats):",
+        repeats
+    );
     print!("{:>8}", "k");
     for m in &models {
         print!("{:>10}", m.name());
@@ -243,7 +300,12 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         }
         println!();
     }
-    println!("{} runs in {:.2} s (data {:.2} s)", results.len(), total_seconds, load_seconds);
+    println!(
+        "{} runs in {:.2} s (data {:.2} s)",
+        results.len(),
+        total_seconds,
+        load_seconds
+    );
 
     if let Some(dir) = svg_dir {
         let stem = format!("ae_{}_{}", dataset.source.key(), arch.name());
@@ -251,13 +313,22 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             let curves: Vec<(&str, Vec<f64>, Vec<f64>)> = models
                 .iter()
                 .map(|m| {
-                    let runs: Vec<&RunResult> = results.iter().filter(|r| r.k == k && r.model == m.name()).collect();
+                    let runs: Vec<&RunResult> = results
+                        .iter()
+                        .filter(|r| r.k == k && r.model == m.name())
+                        .collect();
                     let mean = |f: &dyn Fn(&RunResult) -> &Vec<f32>| -> Vec<f64> {
                         (0..args.epochs)
-                            .map(|e| runs.iter().map(|r| f(r)[e] as f64).sum::<f64>() / runs.len() as f64)
+                            .map(|e| {
+                                runs.iter().map(|r| f(r)[e] as f64).sum::<f64>() / runs.len() as f64
+                            })
                             .collect()
                     };
-                    (m.name(), mean(&|r| &r.train_losses), mean(&|r| &r.valid_losses))
+                    (
+                        m.name(),
+                        mean(&|r| &r.train_losses),
+                        mean(&|r| &r.valid_losses),
+                    )
                 })
                 .collect();
             let title = format!("{} {} autoencoders, k = {k}", dataset.name, arch.name());
@@ -272,21 +343,39 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
                     let v = &acc[&(k, m.name())];
                     v.iter().sum::<f64>() / v.len() as f64
                 });
-                (m.name(), args.k.iter().map(|&k| k as f64).collect(), ys.collect())
+                (
+                    m.name(),
+                    args.k.iter().map(|&k| k as f64).collect(),
+                    ys.collect(),
+                )
             })
             .collect();
         let path = dir.join(format!("{stem}_accuracy.svg"));
-        accuracy_vs_k_chart(&format!("{} {}: probe accuracy against k", dataset.name, arch.name()), &acc_series)?
-            .save(&path)?;
+        accuracy_vs_k_chart(
+            &format!("{} {}: probe accuracy against k", dataset.name, arch.name()),
+            &acc_series,
+        )?
+        .save(&path)?;
         eprintln!("wrote {}", path.display());
     }
 
     if args.bench {
         let matmul_after = plain_matmul_gflops()?;
-        println!("\nspeed ({} threads for matrix products):", hw6_models::matrix::num_threads());
+        println!(
+            "\nspeed ({} threads for matrix products):",
+            hw6_models::matrix::num_threads()
+        );
         println!(
             "{:>10} {:>9} {:>6} {:>5} {:>10} {:>12} {:>9} {:>11} {:>9}",
-            "dataset", "arch", "model", "k", "s/epoch", "samples/s", "GFLOP/s", "steps GF/s", "run s"
+            "dataset",
+            "arch",
+            "model",
+            "k",
+            "s/epoch",
+            "samples/s",
+            "GFLOP/s",
+            "steps GF/s",
+            "run s"
         );
         for r in &results {
             println!(
