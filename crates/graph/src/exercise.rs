@@ -47,7 +47,11 @@ impl fmt::Display for ExerciseCheck {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}: passed", self.exercise)?;
         for (what, value) in &self.figures {
-            writeln!(f, "  {what}: {value:.3e}")?;
+            if value.fract() == 0.0 && value.abs() >= 1.0 {
+                writeln!(f, "  {what}: {value:.0}")?;
+            } else {
+                writeln!(f, "  {what}: {value:.3e}")?;
+            }
         }
         Ok(())
     }
