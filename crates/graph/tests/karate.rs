@@ -242,6 +242,15 @@ fn reference_implementations_pass_their_own_checkers() {
         train_gcn(m, o, t, &c)
     });
     assert!(no_stop.is_err());
+    // Stopping one epoch early (>= patience instead of > patience) is caught.
+    let off_by_one = check_training(t, |m, o, t, c| {
+        let c = GcnTrainConfig {
+            patience: c.patience.saturating_sub(1),
+            ..c.clone()
+        };
+        train_gcn(m, o, t, &c)
+    });
+    assert!(off_by_one.is_err());
 }
 
 #[test]
