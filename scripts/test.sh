@@ -10,14 +10,19 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 START=$(date +%s)
 PHASES=()
+FAILED=()
+# Runs one phase, timing it; a failing phase is recorded and the next phases
+# still run, so one run shows every problem. The exit status is non-zero if
+# any phase failed.
 phase() {
   local name="$1"; shift
   local t0; t0=$(date +%s)
   printf '\n===== %s\n' "$name"
-  "$@"
+  local status=ok
+  "$@" || { status=FAILED; FAILED+=("$name"); }
   local dt=$(( $(date +%s) - t0 ))
-  PHASES+=("$(printf '%-34s %5d s' "$name" "$dt")")
-  printf '===== %s: %d s\n' "$name" "$dt"
+  PHASES+=("$(printf '%-34s %5d s  %s' "$name" "$dt" "$status")")
+  printf '===== %s: %d s, %s\n' "$name" "$dt" "$status"
 }
 
 check_pdf() {
@@ -42,3 +47,7 @@ phase "PDF of one notebook" bash -c "$(declare -f check_pdf); .venv/bin/python s
 printf '\n===== timings\n'
 printf '%s\n' "${PHASES[@]}"
 printf '%-34s %5d s\n' "total" "$(( $(date +%s) - START ))"
+if [ ${#FAILED[@]} -gt 0 ]; then
+  printf 'FAILED: %s\n' "${FAILED[@]}" >&2
+  exit 1
+fi

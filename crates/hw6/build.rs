@@ -11,7 +11,10 @@ fn main() {
     let text = std::fs::read_to_string(&lock).unwrap_or_default();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
-        let Some(name) = line.strip_prefix("name = \"").and_then(|s| s.strip_suffix('"')) else {
+        let Some(name) = line
+            .strip_prefix("name = \"")
+            .and_then(|s| s.strip_suffix('"'))
+        else {
             continue;
         };
         if !TRACKED.contains(&name) {

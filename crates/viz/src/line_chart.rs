@@ -133,8 +133,8 @@ impl LineChart {
         let (x_range, y_range) = self.ranges()?;
         let mut text = String::new();
         {
-            let root = SVGBackend::with_string(&mut text, (self.width, self.height))
-                .into_drawing_area();
+            let root =
+                SVGBackend::with_string(&mut text, (self.width, self.height)).into_drawing_area();
             root.fill(&WHITE)
                 .map_err(|e| VizError::drawing(&self.title, e))?;
             if self.log_y {
@@ -186,10 +186,7 @@ impl LineChart {
         if xs.is_empty() {
             return Err(VizError::bad_data(&self.title, "no points to draw"));
         }
-        Ok((
-            padded(&xs, 0.0, false),
-            padded(&ys, 0.05, self.log_y),
-        ))
+        Ok((padded(&xs, 0.0, false), padded(&ys, 0.05, self.log_y)))
     }
 
     fn draw<Y>(
@@ -310,7 +307,11 @@ mod tests {
             .x_label("epoch")
             .y_label("loss")
             .series(Series::from_ys("train", vec![4.0, 2.0, 1.0]).color_index(0))
-            .series(Series::from_ys("valid", vec![5.0, 3.0, 2.0]).color_index(0).dashed(true))
+            .series(
+                Series::from_ys("valid", vec![5.0, 3.0, 2.0])
+                    .color_index(0)
+                    .dashed(true),
+            )
     }
 
     #[test]

@@ -77,7 +77,11 @@ impl Table {
             "<table style=\"border-collapse:collapse;font-family:sans-serif;font-size:13px\">",
         );
         if let Some(caption) = &self.caption {
-            let _ = write!(html, "<caption style=\"text-align:left;font-weight:bold\">{}</caption>", escape(caption));
+            let _ = write!(
+                html,
+                "<caption style=\"text-align:left;font-weight:bold\">{}</caption>",
+                escape(caption)
+            );
         }
         html.push_str("<thead><tr>");
         for name in &header {
@@ -192,7 +196,11 @@ mod tests {
         let text = table().to_text().unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "{text}");
-        assert!(lines.iter().all(|l| l.chars().count() == lines[0].chars().count()));
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.chars().count() == lines[0].chars().count())
+        );
         assert!(lines[2].ends_with("0.681"));
     }
 }

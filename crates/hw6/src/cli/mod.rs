@@ -40,8 +40,9 @@ impl Common {
     pub fn svg_dir(&self) -> anyhow::Result<Option<&Path>> {
         match self.svg.as_deref() {
             Some(dir) => {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("could not create the --svg folder {}", dir.display()))?;
+                std::fs::create_dir_all(dir).with_context(|| {
+                    format!("could not create the --svg folder {}", dir.display())
+                })?;
                 Ok(Some(dir))
             }
             None => Ok(None),
