@@ -20,7 +20,7 @@ pub mod prelude {
     pub use crate::error::VizError;
     pub use crate::line_chart::{LineChart, Series, palette};
     pub use crate::network::{NetworkChart, NetworkFrames};
-    pub use crate::scatter_chart::{Points, ScatterChart};
+    pub use crate::scatter_chart::{LegendCorner, Points, ScatterChart};
     pub use crate::svg::Svg;
     pub use crate::table::Table;
     pub use crate::tree::TreeChart;

@@ -72,6 +72,17 @@ impl Points {
     }
 }
 
+/// Where the legend box sits inside the plot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LegendCorner {
+    #[default]
+    UpperLeft,
+    UpperRight,
+    MiddleRight,
+    LowerLeft,
+    LowerRight,
+}
+
 /// A scatter/line chart under construction; [`ScatterChart::render`] draws it.
 #[derive(Clone, Debug)]
 pub struct ScatterChart {
@@ -82,6 +93,7 @@ pub struct ScatterChart {
     log_y: bool,
     width: u32,
     height: u32,
+    legend: LegendCorner,
     sets: Vec<Points>,
 }
 
@@ -96,6 +108,7 @@ impl ScatterChart {
             log_y: false,
             width: 720,
             height: 440,
+            legend: LegendCorner::UpperLeft,
             sets: Vec::new(),
         }
     }
@@ -126,6 +139,12 @@ impl ScatterChart {
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.width = width;
         self.height = height;
+        self
+    }
+
+    /// Moves the legend (default: upper left).
+    pub fn legend(mut self, corner: LegendCorner) -> Self {
+        self.legend = corner;
         self
     }
 
@@ -272,7 +291,13 @@ impl ScatterChart {
             .configure_series_labels()
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(200, 200, 200))
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(match self.legend {
+                LegendCorner::UpperLeft => SeriesLabelPosition::UpperLeft,
+                LegendCorner::UpperRight => SeriesLabelPosition::UpperRight,
+                LegendCorner::MiddleRight => SeriesLabelPosition::MiddleRight,
+                LegendCorner::LowerLeft => SeriesLabelPosition::LowerLeft,
+                LegendCorner::LowerRight => SeriesLabelPosition::LowerRight,
+            })
             .draw()
             .map_err(|e| err(&e))?;
         Ok(())

@@ -358,6 +358,7 @@ fn run_scaling(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             );
         save(var.render()?, dir, "scaling_variance.svg")?;
         let ent = ScatterChart::new("softmax of the dot products")
+            .legend(hw6_viz::scatter_chart::LegendCorner::MiddleRight)
             .x_label("d")
             .y_label("entropy (nats) / largest weight")
             .log_x(true)
