@@ -1,10 +1,13 @@
 //! Part 3(c) measured: time and peak memory of softmax attention against
 //! linear attention as the sequence length `N` grows.
 //!
-//! Both methods run on the same candle CPU kernels (the same matrix
-//! multiply, the same thread pool), so the comparison is between algorithms,
-//! not between implementations: softmax is two matmuls around a row softmax,
-//! linear is a feature map and three matmuls (see [`crate::linear`]).
+//! Both methods do their heavy work in the same candle CPU kernels (the same
+//! matrix multiply on the same thread pool), so the comparison is between
+//! algorithms, not between implementations: softmax is two matmuls around
+//! candle-nn's fused row softmax; linear is the feature map (a plain loop over
+//! rows, `O(N C)`, single-threaded) and three matmuls (see [`crate::linear`]).
+//! If anything the linear side is handicapped: its feature map is not
+//! parallel, while the softmax is.
 //!
 //! Predicted costs (multiply-adds, `L = N` keys):
 //! softmax `N² (D + M)`, linear `2 N C (M + 1)` with `C = (D+1)(D+2)/2`.
