@@ -35,10 +35,23 @@ check_pdf() {
   echo "$pdf: $(pdfinfo "$pdf" | awk '/^Pages/ {print $2}') page(s), text checked"
 }
 
+# The notebook platform (apt, venv, evcxr kernel, cache pre-warm) builds in the
+# background while the Rust checks run: builds have long stretches where one
+# core idles, and a cold machine spends most of its time here.
+mkdir -p out
+scripts/setup.sh > out/setup.log 2>&1 &
+SETUP_PID=$!
+wait_for_setup() {
+  local status=0
+  wait "$SETUP_PID" || status=$?
+  cat out/setup.log
+  return "$status"
+}
+
 phase "cargo fmt --check" cargo fmt --all -- --check
 phase "cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
 phase "cargo test" cargo test --workspace --quiet
-phase "set-up (Jupyter, evcxr, pre-warm)" scripts/setup.sh
+phase "set-up (waiting for it to finish)" wait_for_setup
 phase "notebook tools (Python tests)" .venv/bin/python -m unittest discover -s scripts -p 'test_*.py'
 phase "student notebooks up to date" .venv/bin/python scripts/notebooks.py student --check
 phase "notebooks (quick mode)" scripts/execute-notebooks.sh --quick --html
