@@ -13,6 +13,14 @@ use hw6_attention::scaling::{ScalingConfig, scaled_dot_products};
 use hw6_viz::scatter_chart::{Points, ScatterChart};
 use serde_json::json;
 
+/// Prints a human-readable line: to standard output, or to standard error
+/// when `--json -` has standard output for the JSON lines.
+macro_rules! say {
+    ($err:expr, $($arg:tt)*) => {
+        if $err { eprintln!($($arg)*) } else { println!($($arg)*) }
+    };
+}
+
 #[global_allocator]
 static ALLOC: CountingAllocator = CountingAllocator;
 
@@ -54,6 +62,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
+    let err = json_on_stdout(common);
     if args.scaling {
         return run_scaling(args, common);
     }
@@ -74,7 +83,8 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         seed: args.seed,
         ..CostConfig::default()
     };
-    println!(
+    say!(
+        err,
         "attention cost: D = {}, M = {}, C(quadratic) = {}, budget {:.1} GiB, {} threads; peak bytes measured by a counting allocator",
         config.d,
         config.m,
@@ -82,9 +92,15 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         args.budget_gib,
         candle_core::utils::get_num_threads()
     );
-    println!(
+    say!(
+        err,
         "{:>7}  {:<20} {:>11} {:>13} {:>13} {:>12}",
-        "N", "method", "seconds", "peak MiB", "model MiB", "max|diff|"
+        "N",
+        "method",
+        "seconds",
+        "peak MiB",
+        "model MiB",
+        "max|diff|"
     );
     let mut json = common.json_writer()?;
     let report = run_cost_benchmark(&config, |row| {
@@ -93,7 +109,8 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             .peak_bytes
             .map_or("-".into(), |b| format!("{:.3}", b as f64 / MIB));
         let diff = row.max_abs_diff.map_or("-".into(), |d| format!("{d:.1e}"));
-        println!(
+        say!(
+            err,
             "{:>7}  {:<20} {:>11} {:>13} {:>13.3} {:>12}{}",
             row.n,
             row.method,
@@ -112,7 +129,7 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             out.write(&json!({"kind": "cost", "row": row}))?;
         }
     }
-    print_summary(&report);
+    print_summary(&report, err);
     if let Some(out) = json.as_mut() {
         out.write(&json!({
             "kind": "summary",
@@ -127,42 +144,53 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         }))?;
     }
     if let Some(dir) = common.svg_dir()? {
-        cost_charts(&report, dir)?;
+        cost_charts(&report, dir, err)?;
     }
     Ok(())
 }
 
-fn print_summary(report: &CostReport) {
-    println!();
+fn print_summary(report: &CostReport, err: bool) {
+    say!(err, "");
     for fit in &report.fits {
-        println!(
+        say!(
+            err,
             "log-log slope of seconds against N, {:<20} {:.2} ({} points)",
-            fit.method, fit.slope, fit.points
+            fit.method,
+            fit.slope,
+            fit.points
         );
     }
     let c = &report.crossover;
     match c.measured {
-        Some(x) => println!(
+        Some(x) => say!(
+            err,
             "crossover: measured N = {x:.0} (t_softmax = t_linear), predicted D^2 = {:.0}, ratio {:.2}",
             c.predicted,
             x / c.predicted
         ),
-        None if c.scan.is_empty() => println!("crossover: not scanned (--no-scan)"),
-        None => println!(
+        None if c.scan.is_empty() => say!(err, "crossover: not scanned (--no-scan)"),
+        None => say!(
+            err,
             "crossover: not bracketed by the scan ({} points); predicted D^2 = {:.0}",
             c.scan.len(),
             c.predicted
         ),
     }
     if let Some(x) = c.from_fits {
-        println!("crossover where the fitted power laws meet: N = {x:.0}");
+        say!(
+            err,
+            "crossover where the fitted power laws meet: N = {x:.0}"
+        );
     }
     if let Some((n, s)) = report.speedup_at_largest {
-        println!("speedup of linear (quadratic features) over softmax at N = {n}: {s:.1}x");
+        say!(
+            err,
+            "speedup of linear (quadratic features) over softmax at N = {n}: {s:.1}x"
+        );
     }
 }
 
-fn cost_charts(report: &CostReport, dir: &Path) -> anyhow::Result<()> {
+fn cost_charts(report: &CostReport, dir: &Path, err: bool) -> anyhow::Result<()> {
     let mut time = ScatterChart::new(format!(
         "attention time, D = {}, M = {}",
         report.config.d, report.config.m
@@ -220,8 +248,8 @@ fn cost_charts(report: &CostReport, dir: &Path) -> anyhow::Result<()> {
             .color_index(i),
         );
     }
-    save(time.render()?, dir, "attention_time.svg")?;
-    save(memory.render()?, dir, "attention_memory.svg")?;
+    save(time.render()?, dir, "attention_time.svg", err)?;
+    save(memory.render()?, dir, "attention_memory.svg", err)?;
     let scan = &report.crossover.scan;
     if !scan.is_empty() {
         let ns: Vec<f64> = scan.iter().map(|p| p.n as f64).collect();
@@ -272,20 +300,21 @@ fn cost_charts(report: &CostReport, dir: &Path) -> anyhow::Result<()> {
                     .color_index(3),
             );
         }
-        save(chart.render()?, dir, "attention_crossover.svg")?;
+        save(chart.render()?, dir, "attention_crossover.svg", err)?;
     }
     Ok(())
 }
 
-fn save(svg: hw6_viz::svg::Svg, dir: &Path, name: &str) -> anyhow::Result<()> {
+fn save(svg: hw6_viz::svg::Svg, dir: &Path, name: &str, err: bool) -> anyhow::Result<()> {
     let path = dir.join(name);
     svg.save(&path)
         .with_context(|| format!("saving {}", path.display()))?;
-    println!("wrote {}", path.display());
+    say!(err, "wrote {}", path.display());
     Ok(())
 }
 
 fn run_scaling(args: &Args, common: &super::Common) -> anyhow::Result<()> {
+    let err = json_on_stdout(common);
     let base = if args.quick {
         ScalingConfig::quick()
     } else {
@@ -296,7 +325,8 @@ fn run_scaling(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         ..base
     };
     let rows = scaled_dot_products(&config)?;
-    println!(
+    say!(
+        err,
         "part 2: q, k ~ N(0, I_d); {} pairs per d; softmax over {} keys, {} trials (max entropy ln {} = {:.3})",
         config.pairs,
         config.keys,
@@ -304,13 +334,23 @@ fn run_scaling(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         config.keys,
         (config.keys as f64).ln()
     );
-    println!(
+    say!(
+        err,
         "{:>5} {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>9} {:>9}",
-        "d", "E[q.k]", "Var q.k", "E[/√d]", "Var /√d", "H raw", "H scaled", "max raw", "max scal"
+        "d",
+        "E[q.k]",
+        "Var q.k",
+        "E[/√d]",
+        "Var /√d",
+        "H raw",
+        "H scaled",
+        "max raw",
+        "max scal"
     );
     let mut json = common.json_writer()?;
     for r in &rows {
-        println!(
+        say!(
+            err,
             "{:>5} {:>9.3} {:>9.2} {:>9.4} {:>9.4} | {:>9.3} {:>9.3} {:>9.3} {:>9.3}",
             r.d,
             r.mean_raw,
@@ -356,7 +396,7 @@ fn run_scaling(args: &Args, common: &super::Common) -> anyhow::Result<()> {
                     .dashed(true)
                     .color_index(1),
             );
-        save(var.render()?, dir, "scaling_variance.svg")?;
+        save(var.render()?, dir, "scaling_variance.svg", err)?;
         let ent = ScatterChart::new("softmax of the dot products")
             .legend(hw6_viz::scatter_chart::LegendCorner::MiddleRight)
             .x_label("d")
@@ -390,7 +430,12 @@ fn run_scaling(args: &Args, common: &super::Common) -> anyhow::Result<()> {
                 .dashed(true)
                 .color_index(1),
             );
-        save(ent.render()?, dir, "scaling_softmax.svg")?;
+        save(ent.render()?, dir, "scaling_softmax.svg", err)?;
     }
     Ok(())
+}
+
+/// Whether `--json -` sends the JSON lines to standard output.
+fn json_on_stdout(common: &super::Common) -> bool {
+    common.json.as_deref() == Some(Path::new("-"))
 }

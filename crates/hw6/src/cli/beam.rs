@@ -9,6 +9,14 @@ use hw6_viz::scatter_chart::{Points, ScatterChart};
 use hw6_viz::tree::TreeChart;
 use serde_json::json;
 
+/// Prints a human-readable line: to standard output, or to standard error
+/// when `--json -` has standard output for the JSON lines.
+macro_rules! say {
+    ($err:expr, $($arg:tt)*) => {
+        if $err { eprintln!($($arg)*) } else { println!($($arg)*) }
+    };
+}
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Beam width for the Figure 2 example (the homework uses 2).
@@ -23,11 +31,13 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
+    let err = common.json.as_deref() == Some(Path::new("-"));
     let mut json = common.json_writer()?;
     let svg_dir = common.svg_dir()?;
     let mut tree = figure2_tree()?;
     let vocab = tree.vocab().to_vec();
-    println!(
+    say!(
+        err,
         "Figure 2 (log-probabilities of the next word; * = log(1 - p) of the stated sibling, ? = not in the text, assumed):"
     );
     for (prefix, token, lp, source) in tree.edges() {
@@ -40,7 +50,8 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             }
             .text(&vocab)
         };
-        println!(
+        say!(
+            err,
             "  after {ctx:<16} {:<8} {lp:>7.3}  ({source:?})",
             vocab[token]
         );
@@ -52,28 +63,34 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             length: 3,
         },
     )?;
-    println!("\nbeam search, width {}:", args.width);
+    say!(err, "\nbeam search, width {}:", args.width);
     for step in &beam.steps {
-        println!("  step {}:", step.t);
+        say!(err, "  step {}:", step.t);
         for (i, h) in step.candidates.iter().enumerate() {
             let kept = if i < step.kept { "kept" } else { "dropped" };
-            println!("    {:<26} {:>7.3}  {kept}", h.text(&vocab), h.log_prob);
+            say!(
+                err,
+                "    {:<26} {:>7.3}  {kept}",
+                h.text(&vocab),
+                h.log_prob
+            );
         }
     }
     let (all, _) = all_sequences(&mut tree, 3)?;
     let exact = &all[0];
     let greedy = greedy_search(&mut tree, 3)?;
     let letters = ["(a)", "(b)", "(c)"];
-    println!();
+    say!(err, "");
     for (letter, step) in letters.iter().zip(&beam.steps) {
         let kept: Vec<String> = step
             .beam()
             .iter()
             .map(|h| format!("\"{}\" ({:.2})", h.text(&vocab), h.log_prob))
             .collect();
-        println!("{letter} after step {}: {}", step.t, kept.join(", "));
+        say!(err, "{letter} after step {}: {}", step.t, kept.join(", "));
     }
-    println!(
+    say!(
+        err,
         "    beam search returns \"{}\" ({:.2})",
         beam.best.text(&vocab),
         beam.best.log_prob
@@ -83,7 +100,8 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         .steps
         .iter()
         .find(|s| !s.beam().iter().any(|h| h.tokens == exact.tokens[..s.t]));
-    println!(
+    say!(
+        err,
         "(d) the most likely sequence is \"{}\" ({:.2}); beam search {} it{}",
         exact.text(&vocab),
         exact.log_prob,
@@ -100,11 +118,15 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             s.t
         ))
     );
-    println!(
+    say!(
+        err,
         "(e) O(T k M log M): here {} step calls and {} comparisons (T = 3, k = {}, M = 2); run with --bench to see the growth",
-        beam.stats.step_calls, beam.stats.comparisons, args.width
+        beam.stats.step_calls,
+        beam.stats.comparisons,
+        args.width
     );
-    println!(
+    say!(
+        err,
         "    greedy decoding returns \"{}\" ({:.2})",
         greedy.best.text(&vocab),
         greedy.best.log_prob
@@ -128,10 +150,11 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             figure2_chart(&drawing, args.width).render()?,
             dir,
             "beam_tree.svg",
+            err,
         )?;
     }
     if args.bench {
-        bench(args, json.as_mut(), svg_dir)?;
+        bench(args, json.as_mut(), svg_dir, err)?;
     }
     Ok(())
 }
@@ -172,6 +195,7 @@ fn bench(
     args: &Args,
     mut json: Option<&mut super::JsonLines>,
     svg_dir: Option<&Path>,
+    err: bool,
 ) -> anyhow::Result<()> {
     let base = (32, 4, 256);
     let (ts, ks, ms) = (
@@ -179,18 +203,31 @@ fn bench(
         [1usize, 2, 4, 8, 16],
         [16usize, 64, 256, 1024, 4096],
     );
-    println!(
+    say!(
+        err,
         "\nbeam search work (stand-in model: hashed log-probs), base T = {}, k = {}, M = {}:",
-        base.0, base.1, base.2
+        base.0,
+        base.1,
+        base.2
     );
     let sweeps = measure_beam_complexity(base, &ts, &ks, &ms, args.seed)?;
-    println!(
+    say!(
+        err,
         "{:>3} {:>6} {:>4} {:>6} {:>10} {:>12} {:>14} {:>10} {:>10}",
-        "var", "T", "k", "M", "steps", "comparisons", "T k M log2 M", "cmp/pred", "seconds"
+        "var",
+        "T",
+        "k",
+        "M",
+        "steps",
+        "comparisons",
+        "T k M log2 M",
+        "cmp/pred",
+        "seconds"
     );
     for sw in &sweeps {
         for p in &sw.points {
-            println!(
+            say!(
+                err,
                 "{:>3} {:>6} {:>4} {:>6} {:>10} {:>12} {:>14.0} {:>10.3} {:>10.2e}",
                 sw.varied,
                 p.t,
@@ -206,9 +243,13 @@ fn bench(
                 out.write(&json!({"kind": "beam_work", "varied": sw.varied, "point": p}))?;
             }
         }
-        println!(
+        say!(
+            err,
             "    log-log slope against {}: comparisons {:.2}, step calls {:.2}, T k M log2 M {:.2}",
-            sw.varied, sw.comparisons_slope, sw.step_calls_slope, sw.predicted_slope
+            sw.varied,
+            sw.comparisons_slope,
+            sw.step_calls_slope,
+            sw.predicted_slope
         );
         if let Some(out) = json.as_deref_mut() {
             out.write(&json!({
@@ -246,15 +287,15 @@ fn bench(
                 .color_index(i),
             );
         }
-        save(chart.render()?, dir, "beam_work.svg")?;
+        save(chart.render()?, dir, "beam_work.svg", err)?;
     }
     Ok(())
 }
 
-fn save(svg: hw6_viz::svg::Svg, dir: &Path, name: &str) -> anyhow::Result<()> {
+fn save(svg: hw6_viz::svg::Svg, dir: &Path, name: &str, err: bool) -> anyhow::Result<()> {
     let path = dir.join(name);
     svg.save(&path)
         .with_context(|| format!("saving {}", path.display()))?;
-    println!("wrote {}", path.display());
+    say!(err, "wrote {}", path.display());
     Ok(())
 }
