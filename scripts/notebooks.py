@@ -155,6 +155,8 @@ def parse_overrides(args):
 # `// BEGIN HIDDEN TESTS` ... `// END HIDDEN TESTS` disappears.
 
 STUDENT_DIR = NOTEBOOKS / "student"
+DEP_PATH = 'path = "../crates/hw6"'
+STUDENT_DEP_PATH = 'path = "../../crates/hw6"'
 CODE_BEGIN = re.compile(r"^(\s*)//\s*BEGIN SOLUTION\b[:\s]*(.*)$")
 CODE_END = re.compile(r"^\s*//\s*END SOLUTION\b")
 HIDDEN_BEGIN = re.compile(r"^\s*//\s*BEGIN HIDDEN TESTS\b")
@@ -206,7 +208,9 @@ def student_version(nb, name):
     for index, cell in enumerate(nb.cells, 1):
         where = f"{name}, cell {index}"
         if cell.cell_type == "code":
-            source, _ = strip_regions(cell.source, HIDDEN_BEGIN, HIDDEN_END, lambda m: [], where)
+            # Student notebooks sit one folder deeper.
+            source = cell.source.replace(DEP_PATH, STUDENT_DEP_PATH)
+            source, _ = strip_regions(source, HIDDEN_BEGIN, HIDDEN_END, lambda m: [], where)
             source, removed = strip_regions(source, CODE_BEGIN, CODE_END, code_todo, where)
             cell.source = source
             cell.outputs = []
@@ -244,6 +248,63 @@ def leaked_lines(student_nb, solution_lines, solution_nb):
         if n in student:
             leaks.append(line.strip())
     return leaks
+
+
+def check_student_run(nb, name):
+    """Check an executed student notebook: every cell before its first TODO
+    ran without error. Returns (problems, cells after the first TODO that
+    failed without being a TODO or the check right after one: they use a
+    TODO's result)."""
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    todo_cells = {i for i in code if "todo!()" in nb.cells[i].source}
+    allowed = set(todo_cells)
+    for i in todo_cells:
+        later = [j for j in code if j > i]
+        if later:
+            allowed.add(later[0])  # the check cell that follows a TODO
+    first_todo = min(todo_cells) if todo_cells else len(nb.cells)
+
+    def failed(i):
+        return any(o.get("output_type") == "error" for o in nb.cells[i].get("outputs", []))
+
+    def label(i):
+        source = nb.cells[i].source.strip()
+        return f"cell {i + 1} ({source.splitlines()[0][:50] if source else ''})"
+
+    problems = []
+    for i in code:
+        if i < first_todo and (failed(i) or nb.cells[i].get("execution_count") is None):
+            problems.append(f"{name}: {label(i)} comes before the first TODO but did not run cleanly")
+    for i in todo_cells:
+        if not failed(i):
+            problems.append(f"{name}: {label(i)} holds a TODO but did not fail")
+    downstream = [label(i) for i in code if i > first_todo and i not in allowed and failed(i)]
+    return problems, downstream
+
+
+def cmd_student_run(args):
+    """Execute student notebooks (errors allowed) and check where they fail."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    overrides = parse_overrides(args)
+    problems = []
+    for path in solution_notebooks(args):
+        target = STUDENT_DIR / path.name
+        nb = inject_parameters(nbformat.read(target, as_version=4), overrides, target)
+        client = NotebookClient(nb, kernel_name=KERNEL, timeout=args.timeout, startup_timeout=120,
+                                allow_errors=True, resources={"metadata": {"path": str(STUDENT_DIR)}})
+        t0 = time.monotonic()
+        client.execute()
+        found, downstream = check_student_run(nb, target.name)
+        status = "ok" if not found else "FAILED"
+        print(f"{target.name}: {status} in {time.monotonic() - t0:.0f} s; every cell before the first "
+              f"TODO ran, every TODO failed; {len(downstream)} later cell(s) failed because they use a "
+              "TODO's result", flush=True)
+        problems += found
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def solution_notebooks(args):
@@ -564,6 +625,13 @@ def main(argv=None):
     so.add_argument("--out", default=str(OUT), help="output folder (default: out/)")
     so.add_argument("--timeout", type=int, default=3600, help="seconds per cell (default 3600)")
     so.set_defaults(run=cmd_solutions)
+
+    sr = sub.add_parser("student-run", help="run student notebooks; they may fail only at their TODOs")
+    sr.add_argument("notebooks", nargs="*", help="solution notebooks whose student versions to run")
+    sr.add_argument("--quick", action="store_true")
+    sr.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    sr.add_argument("--timeout", type=int, default=1800)
+    sr.set_defaults(run=cmd_student_run)
 
     warm = sub.add_parser("prewarm", help="fill evcxr's build cache with hw6's dependencies")
     warm.add_argument("--timeout", type=int, default=3600)
