@@ -13,7 +13,8 @@
 //!     .labels(true)
 //!     .render()
 //!     .unwrap();
-//! assert_eq!(svg.as_str().matches("<circle").count(), 3);
+//! // Each node is a filled circle with an outline.
+//! assert_eq!(svg.as_str().matches("<circle").count(), 2 * 3);
 //! ```
 
 use std::fmt::Write as _;
