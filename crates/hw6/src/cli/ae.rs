@@ -17,6 +17,21 @@ use hw6_models::run::{Arch, RunResult, RunSpec, run_once};
 use hw6_viz::ae_charts::{accuracy_vs_k_chart, loss_chart};
 use indicatif::{ProgressBar, ProgressStyle};
 
+/// Prints a human-readable line: to standard output, or to standard error
+/// when `--json -` has standard output for the JSON lines.
+macro_rules! say {
+    ($err:expr, $($arg:tt)*) => {
+        if $err { eprintln!($($arg)*) } else { println!($($arg)*) }
+    };
+}
+
+/// [`say!`] without a newline.
+macro_rules! say_part {
+    ($err:expr, $($arg:tt)*) => {
+        if $err { eprint!($($arg)*) } else { print!($($arg)*) }
+    };
+}
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DatasetArg {
     /// 20,000 x 100 Gaussian samples, 20 high-variance directions (sections 1.1, 1.2).
@@ -205,6 +220,7 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     let t_load = Instant::now();
     let dataset = Arc::new(load(args, common)?);
     let load_seconds = t_load.elapsed().as_secs_f64();
+    let err = common.json.as_deref() == Some(std::path::Path::new("-"));
     let mut json = common.json_writer()?;
     let svg_dir = common.svg_dir()?;
 
@@ -264,7 +280,7 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
                 );
                 match &bar {
                     Some(bar) => bar.println(line),
-                    None => println!("{line}"),
+                    None => say!(err, "{line}"),
                 }
                 if let Some(j) = json.as_mut() {
                     j.write(&result)?;
@@ -283,24 +299,26 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     for r in &results {
         acc.entry((r.k, r.model)).or_default().push(r.accuracy);
     }
-    println!(
+    say!(
+        err,
         "\nmean probe accuracy on the test split ({} repeats):",
         repeats
     );
-    print!("{:>8}", "k");
+    say_part!(err, "{:>8}", "k");
     for m in &models {
-        print!("{:>10}", m.name());
+        say_part!(err, "{:>10}", m.name());
     }
-    println!();
+    say!(err, "");
     for &k in &args.k {
-        print!("{k:>8}");
+        say_part!(err, "{k:>8}");
         for m in &models {
             let v = &acc[&(k, m.name())];
-            print!("{:>10.4}", v.iter().sum::<f64>() / v.len() as f64);
+            say_part!(err, "{:>10.4}", v.iter().sum::<f64>() / v.len() as f64);
         }
-        println!();
+        say!(err, "");
     }
-    println!(
+    say!(
+        err,
         "{} runs in {:.2} s (data {:.2} s)",
         results.len(),
         total_seconds,
@@ -361,11 +379,13 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
 
     if args.bench {
         let matmul_after = plain_matmul_gflops()?;
-        println!(
+        say!(
+            err,
             "\nspeed ({} threads for matrix products):",
             hw6_models::matrix::num_threads()
         );
-        println!(
+        say!(
+            err,
             "{:>10} {:>9} {:>6} {:>5} {:>10} {:>12} {:>9} {:>11} {:>9}",
             "dataset",
             "arch",
@@ -378,7 +398,8 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             "run s"
         );
         for r in &results {
-            println!(
+            say!(
+                err,
                 "{:>10} {:>9} {:>6} {:>5} {:>10.4} {:>12.0} {:>9.1} {:>11.1} {:>9.3}",
                 r.dataset.chars().take(10).collect::<String>(),
                 r.arch,
@@ -392,13 +413,16 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             );
         }
         let before = matmul_before.unwrap_or(f64::NAN);
-        println!(
+        say!(
+            err,
             "plain 2048^3 f32 matrix product (candle/gemm): {:.1} GFLOP/s before the sweep, {:.1} after",
-            before, matmul_after
+            before,
+            matmul_after
         );
         let best = before.max(matmul_after);
         for r in results.iter().filter(|r| r.k >= 1000) {
-            println!(
+            say!(
+                err,
                 "k = {} {} {}: train steps {:.1} GFLOP/s = {:.0}% of the plain product's best; whole training {:.1} GFLOP/s",
                 r.k,
                 r.arch,
