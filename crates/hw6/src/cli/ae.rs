@@ -19,12 +19,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 /// Prints a human-readable line: to standard output, or to standard error
 /// when `--json -` has standard output for the JSON lines.
-macro_rules! say {
-    ($err:expr, $($arg:tt)*) => {
-        if $err { eprintln!($($arg)*) } else { println!($($arg)*) }
-    };
-}
-
 /// [`say!`] without a newline.
 macro_rules! say_part {
     ($err:expr, $($arg:tt)*) => {
@@ -220,7 +214,7 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     let t_load = Instant::now();
     let dataset = Arc::new(load(args, common)?);
     let load_seconds = t_load.elapsed().as_secs_f64();
-    let err = common.json.as_deref() == Some(std::path::Path::new("-"));
+    let err = common.json_on_stdout();
     let mut json = common.json_writer()?;
     let svg_dir = common.svg_dir()?;
 

@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use hw6_attention::cost::{CostConfig, CostReport, Method, run_cost_benchmark};
 use hw6_attention::memory::CountingAllocator;
 use hw6_attention::scaling::{ScalingConfig, scaled_dot_products};
@@ -15,12 +14,6 @@ use serde_json::json;
 
 /// Prints a human-readable line: to standard output, or to standard error
 /// when `--json -` has standard output for the JSON lines.
-macro_rules! say {
-    ($err:expr, $($arg:tt)*) => {
-        if $err { eprintln!($($arg)*) } else { println!($($arg)*) }
-    };
-}
-
 #[global_allocator]
 static ALLOC: CountingAllocator = CountingAllocator;
 
@@ -62,7 +55,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
-    let err = json_on_stdout(common);
+    let err = common.json_on_stdout();
     if args.scaling {
         return run_scaling(args, common);
     }
@@ -248,8 +241,8 @@ fn cost_charts(report: &CostReport, dir: &Path, err: bool) -> anyhow::Result<()>
             .color_index(i),
         );
     }
-    save(time.render()?, dir, "attention_time.svg", err)?;
-    save(memory.render()?, dir, "attention_memory.svg", err)?;
+    super::save_svg(time.render()?, dir, "attention_time.svg", err)?;
+    super::save_svg(memory.render()?, dir, "attention_memory.svg", err)?;
     let scan = &report.crossover.scan;
     if !scan.is_empty() {
         let ns: Vec<f64> = scan.iter().map(|p| p.n as f64).collect();
@@ -300,21 +293,13 @@ fn cost_charts(report: &CostReport, dir: &Path, err: bool) -> anyhow::Result<()>
                     .color_index(3),
             );
         }
-        save(chart.render()?, dir, "attention_crossover.svg", err)?;
+        super::save_svg(chart.render()?, dir, "attention_crossover.svg", err)?;
     }
     Ok(())
 }
 
-fn save(svg: hw6_viz::svg::Svg, dir: &Path, name: &str, err: bool) -> anyhow::Result<()> {
-    let path = dir.join(name);
-    svg.save(&path)
-        .with_context(|| format!("saving {}", path.display()))?;
-    say!(err, "wrote {}", path.display());
-    Ok(())
-}
-
 fn run_scaling(args: &Args, common: &super::Common) -> anyhow::Result<()> {
-    let err = json_on_stdout(common);
+    let err = common.json_on_stdout();
     let base = if args.quick {
         ScalingConfig::quick()
     } else {
@@ -396,7 +381,7 @@ fn run_scaling(args: &Args, common: &super::Common) -> anyhow::Result<()> {
                     .dashed(true)
                     .color_index(1),
             );
-        save(var.render()?, dir, "scaling_variance.svg", err)?;
+        super::save_svg(var.render()?, dir, "scaling_variance.svg", err)?;
         let ent = ScatterChart::new("softmax of the dot products")
             .legend(hw6_viz::scatter_chart::LegendCorner::MiddleRight)
             .x_label("d")
@@ -430,12 +415,7 @@ fn run_scaling(args: &Args, common: &super::Common) -> anyhow::Result<()> {
                 .dashed(true)
                 .color_index(1),
             );
-        save(ent.render()?, dir, "scaling_softmax.svg", err)?;
+        super::save_svg(ent.render()?, dir, "scaling_softmax.svg", err)?;
     }
     Ok(())
-}
-
-/// Whether `--json -` sends the JSON lines to standard output.
-fn json_on_stdout(common: &super::Common) -> bool {
-    common.json.as_deref() == Some(Path::new("-"))
 }

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use hw6_decoding::prelude::*;
 use hw6_viz::scatter_chart::{Points, ScatterChart};
 use hw6_viz::tree::TreeChart;
@@ -11,12 +10,6 @@ use serde_json::json;
 
 /// Prints a human-readable line: to standard output, or to standard error
 /// when `--json -` has standard output for the JSON lines.
-macro_rules! say {
-    ($err:expr, $($arg:tt)*) => {
-        if $err { eprintln!($($arg)*) } else { println!($($arg)*) }
-    };
-}
-
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Beam width for the Figure 2 example (the homework uses 2).
@@ -31,7 +24,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
-    let err = common.json.as_deref() == Some(Path::new("-"));
+    let err = common.json_on_stdout();
     let mut json = common.json_writer()?;
     let svg_dir = common.svg_dir()?;
     let mut tree = figure2_tree()?;
@@ -146,7 +139,7 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     }
     if let Some(dir) = svg_dir {
         let drawing = tree_drawing(&tree, &beam, &exact.tokens);
-        save(
+        super::save_svg(
             figure2_chart(&drawing, args.width).render()?,
             dir,
             "beam_tree.svg",
@@ -287,15 +280,7 @@ fn bench(
                 .color_index(i),
             );
         }
-        save(chart.render()?, dir, "beam_work.svg", err)?;
+        super::save_svg(chart.render()?, dir, "beam_work.svg", err)?;
     }
-    Ok(())
-}
-
-fn save(svg: hw6_viz::svg::Svg, dir: &Path, name: &str, err: bool) -> anyhow::Result<()> {
-    let path = dir.join(name);
-    svg.save(&path)
-        .with_context(|| format!("saving {}", path.display()))?;
-    say!(err, "wrote {}", path.display());
     Ok(())
 }

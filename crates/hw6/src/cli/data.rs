@@ -91,7 +91,7 @@ fn list(args: &Args, data_dir: &Path, common: &super::Common) -> anyhow::Result<
         .as_slice()
         .try_into()
         .context("--splits takes two fractions, train and valid, e.g. 0.6,0.4")?;
-    let to_stdout = common.json.as_deref() == Some(Path::new("-"));
+    let to_stdout = common.json_on_stdout();
     let say = |line: String| {
         if !to_stdout {
             println!("{line}");

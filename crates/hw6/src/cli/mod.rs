@@ -8,6 +8,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+/// Prints a line to stderr when `$err` (JSON lines own stdout), else stdout.
+macro_rules! say {
+    ($err:expr, $($arg:tt)*) => {
+        if $err { eprintln!($($arg)*) } else { println!($($arg)*) }
+    };
+}
+
 pub mod ae;
 pub mod attention;
 pub mod beam;
@@ -36,6 +43,12 @@ impl Common {
         self.json.as_deref().map(JsonLines::create).transpose()
     }
 
+    /// True when `--json -` sends JSON lines to standard output, so
+    /// human-readable lines must go to standard error.
+    pub fn json_on_stdout(&self) -> bool {
+        self.json.as_deref() == Some(Path::new("-"))
+    }
+
     /// The `--svg` folder, created if it was given and is missing.
     pub fn svg_dir(&self) -> anyhow::Result<Option<&Path>> {
         match self.svg.as_deref() {
@@ -48,6 +61,20 @@ impl Common {
             None => Ok(None),
         }
     }
+}
+
+/// Writes `svg` to `dir/name` and says where (on stderr when `to_stderr`).
+pub fn save_svg(
+    svg: hw6_viz::svg::Svg,
+    dir: &Path,
+    name: &str,
+    to_stderr: bool,
+) -> anyhow::Result<()> {
+    let path = dir.join(name);
+    svg.save(&path)
+        .with_context(|| format!("saving {}", path.display()))?;
+    say!(to_stderr, "wrote {}", path.display());
+    Ok(())
 }
 
 /// A JSON-lines output file: one JSON object per line, flushed per line so a
