@@ -13,12 +13,8 @@
 //! assert!(svg.as_str().contains("<svg"));
 //! ```
 
-use std::ops::Range;
-
-use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
-use plotters::prelude::*;
-
 use crate::error::VizError;
+use crate::scatter_chart::{LegendCorner, Points, ScatterChart};
 use crate::svg::Svg;
 
 /// One line: a name for the legend, points, and how to draw them.
@@ -129,156 +125,28 @@ impl LineChart {
     /// Draws the chart. Errors if there is no point to draw, if a series has
     /// unequal x and y lengths, or if a log axis meets a value <= 0. Non-finite
     /// points are an error too: a chart should never hide a NaN loss.
+    ///
+    /// A line chart is a [`ScatterChart`] whose point sets are joined by lines,
+    /// so both kinds of chart share one drawing and checking path.
     pub fn render(&self) -> Result<Svg, VizError> {
-        let (x_range, y_range) = self.ranges()?;
-        let mut text = String::new();
-        {
-            let root =
-                SVGBackend::with_string(&mut text, (self.width, self.height)).into_drawing_area();
-            root.fill(&WHITE)
-                .map_err(|e| VizError::drawing(&self.title, e))?;
-            if self.log_y {
-                self.draw(&root, x_range, y_range.log_scale())?;
-            } else {
-                self.draw(&root, x_range, y_range)?;
-            }
-            root.present()
-                .map_err(|e| VizError::drawing(&self.title, e))?;
-        }
-        Ok(Svg::new(text))
-    }
-
-    fn ranges(&self) -> Result<(Range<f64>, Range<f64>), VizError> {
-        let mut xs = Vec::new();
-        let mut ys = Vec::new();
+        let mut chart = ScatterChart::new(self.title.clone())
+            .x_label(self.x_label.clone())
+            .y_label(self.y_label.clone())
+            .log_y(self.log_y)
+            .size(self.width, self.height)
+            .legend(LegendCorner::UpperRight);
         for s in &self.series {
-            if s.xs.len() != s.ys.len() {
-                return Err(VizError::bad_data(
-                    &self.title,
-                    format!(
-                        "series '{}' has {} x values but {} y values",
-                        s.name,
-                        s.xs.len(),
-                        s.ys.len()
-                    ),
-                ));
+            let mut points = Points::new(s.name.clone(), s.xs.clone(), s.ys.clone())
+                .line(true)
+                .dashed(s.dashed)
+                .markers(s.markers);
+            if let Some(index) = s.color {
+                points = points.color_index(index);
             }
-            for (&x, &y) in s.xs.iter().zip(&s.ys) {
-                if !x.is_finite() || !y.is_finite() {
-                    return Err(VizError::bad_data(
-                        &self.title,
-                        format!("series '{}' has a non-finite point ({x}, {y})", s.name),
-                    ));
-                }
-                if self.log_y && y <= 0.0 {
-                    return Err(VizError::bad_data(
-                        &self.title,
-                        format!(
-                            "series '{}' has y = {y} on a log axis; use a linear axis or positive values",
-                            s.name
-                        ),
-                    ));
-                }
-                xs.push(x);
-                ys.push(y);
-            }
+            chart = chart.points(points);
         }
-        if xs.is_empty() {
-            return Err(VizError::bad_data(&self.title, "no points to draw"));
-        }
-        Ok((padded(&xs, 0.0, false), padded(&ys, 0.05, self.log_y)))
+        chart.render()
     }
-
-    fn draw<Y>(
-        &self,
-        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
-        x_range: Range<f64>,
-        y_spec: Y,
-    ) -> Result<(), VizError>
-    where
-        Y: AsRangedCoord<Value = f64>,
-        Y::CoordDescType: ValueFormatter<f64>,
-        <Y::CoordDescType as Ranged>::ValueType: Clone,
-    {
-        let err = |e: &dyn std::fmt::Display| VizError::drawing(&self.title, e);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x_range, y_spec)
-            .map_err(|e| err(&e))?;
-        chart
-            .configure_mesh()
-            .x_desc(self.x_label.as_str())
-            .y_desc(self.y_label.as_str())
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(|e| err(&e))?;
-
-        let n_colors = self
-            .series
-            .iter()
-            .enumerate()
-            .map(|(i, s)| s.color.unwrap_or(i) + 1)
-            .max()
-            .unwrap_or(1);
-        for (i, s) in self.series.iter().enumerate() {
-            let (r, g, b) = palette(s.color.unwrap_or(i), n_colors);
-            let color = RGBColor(r, g, b);
-            let style = color.stroke_width(2);
-            let points: Vec<(f64, f64)> = s.xs.iter().copied().zip(s.ys.iter().copied()).collect();
-            let legend_style = style;
-            let dashed = s.dashed;
-            let anno = if s.dashed {
-                chart
-                    .draw_series(DashedLineSeries::new(points.clone(), 8, 5, style))
-                    .map_err(|e| err(&e))?
-            } else {
-                chart
-                    .draw_series(LineSeries::new(points.clone(), style))
-                    .map_err(|e| err(&e))?
-            };
-            anno.label(s.name.as_str()).legend(move |(x, y)| {
-                if dashed {
-                    PathElement::new(vec![(x, y), (x + 8, y)], legend_style)
-                } else {
-                    PathElement::new(vec![(x, y), (x + 20, y)], legend_style)
-                }
-            });
-            if s.markers {
-                chart
-                    .draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))
-                    .map_err(|e| err(&e))?;
-            }
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(|e| err(&e))?;
-        Ok(())
-    }
-}
-
-/// The axis range covering `values`, widened by `pad` of its span on both
-/// sides (multiplicatively on a log axis) and never empty.
-fn padded(values: &[f64], pad: f64, log: bool) -> Range<f64> {
-    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if log {
-        let (llo, lhi) = (lo.log10(), hi.log10());
-        let span = (lhi - llo).max(1e-3);
-        return 10f64.powf(llo - pad * span)..10f64.powf(lhi + pad * span);
-    }
-    let span = hi - lo;
-    if span == 0.0 {
-        let half = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
-        return (lo - half)..(hi + half);
-    }
-    (lo - pad * span)..(hi + pad * span)
 }
 
 /// Colour `index` of `n` spread over a rainbow from violet to red, like

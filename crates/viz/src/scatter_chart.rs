@@ -70,6 +70,13 @@ impl Points {
         self.markers = !dashed;
         self
     }
+
+    /// Whether a solid or dashed line also marks each point with a dot
+    /// (call after `dashed`, which turns the dots off).
+    pub fn markers(mut self, markers: bool) -> Self {
+        self.markers = markers;
+        self
+    }
 }
 
 /// Where the legend box sits inside the plot.
