@@ -1,4 +1,4 @@
-"""Tests of scripts/notebooks.py: parameters, student versions, leak checks.
+"""Tests of scripts/nbtools: parameters, student versions, leak checks.
 
 Run: .venv/bin/python -m unittest discover -s scripts -p 'test_*.py'
 """
@@ -7,7 +7,8 @@ import unittest
 
 import nbformat
 
-import notebooks as nbtool
+from nbtools import UsageError, kernel, params
+from nbtools import student as students
 
 
 def notebook(*cells):
@@ -29,12 +30,12 @@ class Parameters(unittest.TestCase):
 
     def test_declared_parameters_are_read_with_their_types(self):
         self.assertEqual(
-            nbtool.declared_parameters(PARAMS),
+            params.declared_parameters(PARAMS),
             {"quick": "bool", "epochs": "usize", "lr": "f64", "name": "&str", "ks": "Vec<usize>"},
         )
 
     def test_overrides_are_injected_after_the_parameters_cell(self):
-        nb = nbtool.inject_parameters(
+        nb = params.inject_parameters(
             self.nb, [("quick", "true"), ("lr", "1"), ("name", 'fa"sh'), ("ks", "1,2,3")], "t.ipynb")
         self.assertEqual(len(nb.cells), 4)
         injected = nb.cells[2]
@@ -52,13 +53,13 @@ class Parameters(unittest.TestCase):
             (("epochs", "-3"), "is not one"),
             (("lr", "fast"), "not a number"),
         ]:
-            with self.assertRaises(nbtool.UsageError) as ctx:
-                nbtool.inject_parameters(self.nb, [override], "t.ipynb")
+            with self.assertRaises(UsageError) as ctx:
+                params.inject_parameters(self.nb, [override], "t.ipynb")
             self.assertIn(message, str(ctx.exception))
 
     def test_a_notebook_without_parameters_cell_rejects_overrides(self):
-        with self.assertRaises(nbtool.UsageError):
-            nbtool.inject_parameters(notebook(("code", "x")), [("quick", "true")], "t.ipynb")
+        with self.assertRaises(UsageError):
+            params.inject_parameters(notebook(("code", "x")), [("quick", "true")], "t.ipynb")
 
 
 SOLUTION = notebook(
@@ -72,7 +73,7 @@ SOLUTION.cells[0].execution_count = 3
 
 class StudentVersion(unittest.TestCase):
     def test_regions_become_todo_with_hint_and_indentation(self):
-        student, removed = nbtool.student_version(SOLUTION, "s")
+        student, removed = students.student_version(SOLUTION, "s")
         self.assertEqual(
             student.cells[0].source,
             "fn a_tilde(a: &M) -> M {\n    // TODO: add the self loops\n    todo!()\n}",
@@ -80,22 +81,22 @@ class StudentVersion(unittest.TestCase):
         self.assertEqual(student.cells[0].outputs, [])
         self.assertIsNone(student.cells[0].execution_count)
         self.assertNotIn("secret_value", student.cells[1].source)
-        self.assertIn(nbtool.MD_PLACEHOLDER, student.cells[2].source)
+        self.assertIn(students.MD_PLACEHOLDER, student.cells[2].source)
         self.assertNotIn("modularity", student.cells[2].source)
         self.assertIn("    a + M::identity(34, 34)", removed)
 
     def test_leak_check_finds_a_copied_solution_line(self):
-        student, removed = nbtool.student_version(SOLUTION, "s")
-        self.assertEqual(nbtool.leaked_lines(student, removed, SOLUTION), [])
+        student, removed = students.student_version(SOLUTION, "s")
+        self.assertEqual(students.leaked_lines(student, removed, SOLUTION), [])
         student.cells[0].source += "\nlet b = a + M::identity(34, 34)"
-        self.assertEqual(nbtool.leaked_lines(student, removed, SOLUTION), [])  # different line
+        self.assertEqual(students.leaked_lines(student, removed, SOLUTION), [])  # different line
         student.cells[0].source += "\n  a + M::identity(34, 34)"
-        self.assertEqual(nbtool.leaked_lines(student, removed, SOLUTION), ["a + M::identity(34, 34)"])
+        self.assertEqual(students.leaked_lines(student, removed, SOLUTION), ["a + M::identity(34, 34)"])
 
     def test_unbalanced_markers_are_errors(self):
         for source in ["// BEGIN SOLUTION\nx", "x\n// END SOLUTION", "// BEGIN SOLUTION\n// BEGIN SOLUTION\n// END SOLUTION"]:
-            with self.assertRaises(nbtool.UsageError):
-                nbtool.student_version(notebook(("code", source)), "bad")
+            with self.assertRaises(UsageError):
+                students.student_version(notebook(("code", source)), "bad")
 
 
 class LostDisplay(unittest.TestCase):
@@ -105,7 +106,7 @@ class LostDisplay(unittest.TestCase):
             "execute_result", data={"text/plain": 'Svg("<svg width=...")'}, execution_count=1)]
         nb.cells[1].outputs = [nbformat.v4.new_output(
             "execute_result", data={"text/html": "<table></table>"}, execution_count=2)]
-        found = nbtool.lost_displays(nb)
+        found = kernel.lost_displays(nb)
         self.assertEqual(len(found), 1)
         self.assertIn("cell 1", found[0])
 

@@ -1,0 +1,26 @@
+"""Tools for hw6's Rust notebooks: parameters, student versions, headless
+execution through the evcxr kernel, and HTML/PDF rendering.
+
+Modules, in the order a notebook goes through them:
+
+- `params`: the `parameters` cell and `--param NAME=VALUE` overrides;
+- `student`: student versions made from solution notebooks, leak checks,
+  and checks of an executed student notebook;
+- `kernel`: running a notebook headless and explaining its failures;
+- `render`: HTML and PDF output, the combined solutions PDF;
+- `cli`: the `scripts/notebooks.py` command line.
+"""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+OUT = ROOT / "out"
+KERNEL = "rust"
+# Every notebook's first code cell. The pre-warm runs exactly this, so the
+# registry crates it builds are the ones the notebooks find in evcxr's cache.
+DEP_CELL = ':dep hw6 = { path = "../crates/hw6", default-features = false }'
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported in one line, before anything runs."""

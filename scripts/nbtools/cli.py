@@ -1,0 +1,243 @@
+"""The command line of scripts/notebooks.py."""
+
+import argparse
+import datetime as dt
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import DEP_CELL, KERNEL, NOTEBOOKS, OUT, UsageError
+from .kernel import describe_failure, execute, lost_displays
+from .params import inject_parameters, parse_overrides
+from .render import TITLE_PAGE, html_to_pdf, project_commit, write_html
+from .student import STUDENT_DIR, check_student_run, leaked_lines, student_version
+
+def fail(message):
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+
+def cmd_student_run(args):
+    """Execute student notebooks (errors allowed) and check where they fail."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    overrides = parse_overrides(args)
+    problems = []
+    for path in solution_notebooks(args):
+        target = STUDENT_DIR / path.name
+        nb = inject_parameters(nbformat.read(target, as_version=4), overrides, target)
+        client = NotebookClient(nb, kernel_name=KERNEL, timeout=args.timeout, startup_timeout=120,
+                                allow_errors=True, resources={"metadata": {"path": str(STUDENT_DIR)}})
+        t0 = time.monotonic()
+        client.execute()
+        found, downstream = check_student_run(nb, target.name)
+        status = "ok" if not found else "FAILED"
+        print(f"{target.name}: {status} in {time.monotonic() - t0:.0f} s; every cell before the first "
+              f"TODO ran, every TODO failed; {len(downstream)} later cell(s) failed because they use a "
+              "TODO's result", flush=True)
+        problems += found
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def solution_notebooks(args):
+    """The notebooks named on the command line, or every notebook in notebooks/."""
+    paths = [Path(p) for p in args.notebooks] or sorted(
+        p for p in NOTEBOOKS.glob("*.ipynb") if not p.name.startswith("."))
+    for p in paths:
+        if not p.is_file():
+            raise UsageError(f"no notebook at {p}")
+    return paths
+
+
+def cmd_student(args):
+    """Write (or with --check, verify) notebooks/student/*.ipynb."""
+    import nbformat
+
+    problems = []
+    for path in solution_notebooks(args):
+        solution = nbformat.read(path, as_version=4)
+        student, solution_lines = student_version(solution, path.name)
+        target = STUDENT_DIR / path.name
+        text = nbformat.writes(student) + "\n"
+        if args.check:
+            if not target.exists():
+                problems.append(f"{target} is missing: run scripts/notebooks.py student")
+                continue
+            committed = nbformat.read(target, as_version=4)
+            if target.read_text(encoding="utf-8") != text:
+                problems.append(f"{target} is stale: run scripts/notebooks.py student")
+            leaks = leaked_lines(committed, solution_lines, solution)
+            if leaks:
+                problems.append(f"{target} contains solution text: {leaks[0]!r}"
+                                + (f" and {len(leaks) - 1} more line(s)" if len(leaks) > 1 else ""))
+            if not problems:
+                print(f"{target}: up to date, no solution text")
+        else:
+            STUDENT_DIR.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            regions = sum(c.source.count("todo!()") for c in student.cells if c.cell_type == "code")
+            print(f"{target}: {regions} TODO(s)")
+    if problems:
+        for p in problems:
+            print(f"error: {p}", file=sys.stderr)
+        return 1
+    return 0
+
+
+
+def cmd_execute(args):
+    import nbformat
+
+    overrides = parse_overrides(args)
+    paths = solution_notebooks(args)
+    # Check every notebook's parameters before running anything.
+    for p in paths:
+        inject_parameters(nbformat.read(p, as_version=4), overrides, p)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    mode = "quick" if args.quick else "full"
+    failures = []
+    for p in paths:
+        print(f"[{mode}] {p.name}: running...", flush=True)
+        nb, seconds, first, error = execute(p.resolve(), overrides, args.timeout)
+        executed = out / p.name
+        nbformat.write(nb, executed)
+        first_text = f", first output after {first:.1f} s" if first is not None else ""
+        if error is None and lost_displays(nb):
+            error = "\n".join(lost_displays(nb))
+        if error is not None:
+            print(f"[{mode}] {p.name}: FAILED after {seconds:.1f} s{first_text}", flush=True)
+            print(describe_failure(nb, error), file=sys.stderr)
+            failures.append(p.name)
+            continue
+        print(f"[{mode}] {p.name}: ok in {seconds:.1f} s{first_text} -> {executed}", flush=True)
+        if args.html or args.pdf:
+            html = executed.with_suffix(".html")
+            write_html(nb, html)
+            print(f"          html -> {html}", flush=True)
+            if args.pdf:
+                pdf = executed.with_suffix(".pdf")
+                html_to_pdf(html, pdf)
+                print(f"          pdf  -> {pdf}", flush=True)
+    if failures:
+        print(f"error: {len(failures)} notebook(s) failed: {', '.join(failures)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+
+def cmd_solutions(args):
+    """Execute every notebook with PDFs, then one combined PDF with a title page."""
+    args.pdf, args.html = True, True
+    status = cmd_execute(args)
+    if status != 0:
+        return status
+    out = Path(args.out)
+    paths = solution_notebooks(args)
+    pdfs = [out / p.with_suffix(".pdf").name for p in paths]
+    title_html = out / "title.html"
+    title_html.write_text(TITLE_PAGE.format(
+        date=dt.date.today().isoformat(),
+        commit=project_commit(),
+        mode="quick (reduced sizes)" if args.quick or args.param else "full",
+        notebooks=", ".join(p.name for p in paths),
+    ), encoding="utf-8")
+    title_pdf = out / "title.pdf"
+    html_to_pdf(title_html, title_pdf)
+    combined = out / "hw6-solutions.pdf"
+    if not shutil.which("pdfunite"):
+        raise UsageError("pdfunite not found: install Debian's poppler-utils (scripts/setup.sh does)")
+    subprocess.run(["pdfunite", str(title_pdf), *map(str, pdfs), str(combined)], check=True)
+    print(f"combined PDF -> {combined}")
+    return 0
+
+
+def cmd_pdf(args):
+    for h in args.html:
+        h = Path(h)
+        pdf = h.with_suffix(".pdf")
+        html_to_pdf(h, pdf)
+        print(f"pdf -> {pdf}")
+    return 0
+
+
+def cmd_prewarm(args):
+    """Build hw6 and its dependencies in a kernel once, filling evcxr's cache."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(DEP_CELL),
+        nbformat.v4.new_code_cell("use hw6::prelude::*;\nprintln!(\"hw6 {}\", hw6::versions::HW6);"),
+    ]
+    path = NOTEBOOKS / ".prewarm.ipynb"
+    nbformat.write(nb, path)
+    try:
+        nb, seconds, _, error = execute(path, [], args.timeout)
+    finally:
+        path.unlink(missing_ok=True)
+    if error is not None:
+        print(describe_failure(nb, error), file=sys.stderr)
+        print(f"error: the pre-warm kernel failed after {seconds:.0f} s", file=sys.stderr)
+        return 1
+    print(f"   pre-warm done in {seconds:.0f} s")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Run hw6's Rust notebooks headless through the evcxr Jupyter kernel.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ex = sub.add_parser("execute", help="run notebooks headless through the evcxr kernel")
+    ex.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
+    ex.add_argument("--quick", action="store_true", help="quick mode: --param quick=true")
+    ex.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a parameter of the 'parameters' cell (repeatable)")
+    ex.add_argument("--html", action="store_true", help="also write HTML")
+    ex.add_argument("--pdf", action="store_true", help="also write HTML and PDF")
+    ex.add_argument("--out", default=str(OUT), help="output folder (default: out/)")
+    ex.add_argument("--timeout", type=int, default=1800, help="seconds per cell (default 1800)")
+    ex.set_defaults(run=cmd_execute)
+
+    pdf = sub.add_parser("pdf", help="print HTML files to PDF with headless Chromium")
+    pdf.add_argument("html", nargs="+")
+    pdf.set_defaults(run=cmd_pdf)
+
+    st = sub.add_parser("student", help="make notebooks/student/ from the solution notebooks")
+    st.add_argument("notebooks", nargs="*", help="solution notebooks (default: notebooks/*.ipynb)")
+    st.add_argument("--check", action="store_true",
+                    help="fail if a student notebook is stale or contains solution text")
+    st.set_defaults(run=cmd_student)
+
+    so = sub.add_parser("solutions", help="execute every notebook, one PDF each and one combined PDF")
+    so.add_argument("notebooks", nargs="*", help="notebooks (default: notebooks/*.ipynb)")
+    so.add_argument("--quick", action="store_true", help="quick mode: --param quick=true")
+    so.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    so.add_argument("--out", default=str(OUT), help="output folder (default: out/)")
+    so.add_argument("--timeout", type=int, default=3600, help="seconds per cell (default 3600)")
+    so.set_defaults(run=cmd_solutions)
+
+    sr = sub.add_parser("student-run", help="run student notebooks; they may fail only at their TODOs")
+    sr.add_argument("notebooks", nargs="*", help="solution notebooks whose student versions to run")
+    sr.add_argument("--quick", action="store_true")
+    sr.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    sr.add_argument("--timeout", type=int, default=1800)
+    sr.set_defaults(run=cmd_student_run)
+
+    warm = sub.add_parser("prewarm", help="fill evcxr's build cache with hw6's dependencies")
+    warm.add_argument("--timeout", type=int, default=3600)
+    warm.set_defaults(run=cmd_prewarm)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        fail(str(exc))
+
