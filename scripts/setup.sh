@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the notebooks need, once; a second run skips what is done.
 #
-#   1. Debian packages: chromium (HTML -> PDF) and poppler-utils (pdftotext).
+#   1. Debian packages: chromium (HTML -> PDF), poppler-utils (pdftotext,
+#      pdfunite) and fonts-texgyre-math (a math font for the PDFs' formulas).
 #   2. A Python venv in .venv with Jupyter (scripts/requirements.txt).
 #   3. The evcxr Rust kernel (cargo install evcxr_jupyter, pinned) and its
 #      kernelspec `rust` inside the venv.
@@ -21,17 +22,18 @@ step() { printf '\n== %s\n' "$*"; }
 elapsed() { printf '   (%s s)\n' "$(( $(date +%s) - $1 ))"; }
 
 # --- 1. Debian packages ---------------------------------------------------
-step "system packages (chromium, pdftotext)"
+step "system packages (chromium, poppler-utils, a math font)"
 t=$(date +%s)
 if [ "${HW6_SKIP_APT:-0}" = 1 ]; then
   echo "   skipped (HW6_SKIP_APT=1)"
-elif command -v chromium >/dev/null && command -v pdftotext >/dev/null; then
+elif command -v chromium >/dev/null && command -v pdftotext >/dev/null \
+     && [ -f /usr/share/texmf/fonts/opentype/public/tex-gyre-math/texgyredejavu-math.otf ]; then
   echo "   already installed"
 else
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium poppler-utils >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium poppler-utils fonts-texgyre-math >/dev/null
   echo "   installed"
 fi
 elapsed "$t"

@@ -26,13 +26,18 @@ phase() {
 }
 
 check_pdf() {
+  # `notebooks.py pdf` has already checked the PDF against its HTML (every
+  # chart's title in the PDF's text, no raw TeX); here: the text, and the
+  # charts printed as vector graphics (no raster image in the PDF).
   local pdf="out/00_check_setup.pdf"
   [ -s "$pdf" ] || { echo "error: $pdf was not written" >&2; return 1; }
   local text; text=$(pdftotext "$pdf" -)
-  for needle in "Set-up check" "candle-core" "karate"; do
+  for needle in "Set-up check" "candle-core" "karate" "Digits per class"; do
     grep -q "$needle" <<<"$text" || { echo "error: '$needle' not found in $pdf" >&2; return 1; }
   done
-  echo "$pdf: $(pdfinfo "$pdf" | awk '/^Pages/ {print $2}') page(s), text checked"
+  local images; images=$(pdfimages -list "$pdf" | tail -n +3 | wc -l)
+  [ "$images" -eq 0 ] || { echo "error: $pdf holds $images raster image(s): charts must stay SVG" >&2; return 1; }
+  echo "$pdf: $(pdfinfo "$pdf" | awk '/^Pages/ {print $2}') page(s), text checked, charts are vector graphics"
 }
 
 # The notebook platform (apt, venv, evcxr kernel, cache pre-warm) builds in the

@@ -1,6 +1,7 @@
 """The command line of scripts/notebooks.py."""
 
 import argparse
+import html as htmllib
 import datetime as dt
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 from . import DEP_CELL, KERNEL, NOTEBOOKS, OUT, UsageError
 from .kernel import describe_failure, execute, lost_displays
 from .params import inject_parameters, parse_overrides
-from .render import TITLE_PAGE, html_to_pdf, project_commit, write_html
+from .render import RenderError, combine_pdfs, html_to_pdf, render
 from .student import STUDENT_DIR, check_student_run, leaked_lines, student_version
 
 def fail(message):
@@ -119,13 +120,14 @@ def cmd_execute(args):
             continue
         print(f"[{mode}] {p.name}: ok in {seconds:.1f} s{first_text} -> {executed}", flush=True)
         if args.html or args.pdf:
-            html = executed.with_suffix(".html")
-            write_html(nb, html)
-            print(f"          html -> {html}", flush=True)
-            if args.pdf:
-                pdf = executed.with_suffix(".pdf")
-                html_to_pdf(html, pdf)
-                print(f"          pdf  -> {pdf}", flush=True)
+            # A PDF that lost a chart or its math fails; with --html alone, a warning.
+            problems = render(nb, executed.with_suffix(".html"),
+                              executed.with_suffix(".pdf") if args.pdf else None,
+                              say=lambda line: print(line, flush=True))
+            for problem in problems:
+                print(f"{'error' if args.pdf else 'warning'}: {problem}", file=sys.stderr, flush=True)
+            if problems and args.pdf:
+                failures.append(p.name)
     if failures:
         print(f"error: {len(failures)} notebook(s) failed: {', '.join(failures)}", file=sys.stderr)
         return 1
@@ -134,38 +136,38 @@ def cmd_execute(args):
 
 
 def cmd_solutions(args):
-    """Execute every notebook with PDFs, then one combined PDF with a title page."""
+    """Execute every notebook with checked PDFs, then one combined PDF with a
+    title page. Fails when a notebook fails or a PDF lost a chart or its math;
+    the combined PDF is written all the same, from the PDFs there are."""
     args.pdf, args.html = True, True
-    status = cmd_execute(args)
-    if status != 0:
-        return status
     out = Path(args.out)
     paths = solution_notebooks(args)
+    for p in paths:  # no stale PDF of a notebook that fails this time
+        (out / p.with_suffix(".pdf").name).unlink(missing_ok=True)
+    t0 = time.monotonic()
+    status = cmd_execute(args)
     pdfs = [out / p.with_suffix(".pdf").name for p in paths]
-    title_html = out / "title.html"
-    title_html.write_text(TITLE_PAGE.format(
-        date=dt.date.today().isoformat(),
-        commit=project_commit(),
-        mode="quick (reduced sizes)" if args.quick or args.param else "full",
-        notebooks=", ".join(p.name for p in paths),
-    ), encoding="utf-8")
-    title_pdf = out / "title.pdf"
-    html_to_pdf(title_html, title_pdf)
-    combined = out / "hw6-solutions.pdf"
-    if not shutil.which("pdfunite"):
-        raise UsageError("pdfunite not found: install Debian's poppler-utils (scripts/setup.sh does)")
-    subprocess.run(["pdfunite", str(title_pdf), *map(str, pdfs), str(combined)], check=True)
-    print(f"combined PDF -> {combined}")
-    return 0
+    mode = ("quick (reduced sizes)" if args.quick else "full") + (
+        f"; parameters {', '.join(args.param)}" if args.param else "")
+    combined = combine_pdfs(pdfs, out / "hw6-solutions.pdf", mode=htmllib.escape(mode))
+    print(f"combined PDF -> {combined} ({time.monotonic() - t0:.0f} s in all)")
+    return status
 
 
 def cmd_pdf(args):
+    """Print HTML files to PDF and check each PDF against its HTML."""
+    failed = 0
     for h in args.html:
         h = Path(h)
+        if not h.is_file():
+            raise UsageError(f"no HTML file at {h}")
         pdf = h.with_suffix(".pdf")
-        html_to_pdf(h, pdf)
-        print(f"pdf -> {pdf}")
-    return 0
+        try:
+            print(f"pdf -> {pdf}: {html_to_pdf(h, pdf)}")
+        except RenderError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
 
 
 def cmd_prewarm(args):

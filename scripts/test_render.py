@@ -1,0 +1,101 @@
+"""Tests of scripts/nbtools/render.py: math as MathML, HTML that loads
+nothing from the network, and the checks that a PDF kept its charts and math.
+
+Run: .venv/bin/python -m unittest discover -s scripts -p 'test_*.py'
+The PDF tests need Debian's chromium and poppler-utils (scripts/setup.sh
+installs them) and are skipped without them.
+"""
+
+import shutil
+import tempfile
+import unittest
+from pathlib import Path
+
+import nbformat
+
+from nbtools import render
+
+CHART = ('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120" viewBox="0 0 300 120">'
+         '<rect width="300" height="120" fill="#fff"/><polyline points="10,110 150,20 290,60" '
+         'fill="none" stroke="#1f77b4" stroke-width="2"/>'
+         '<text x="150" y="14" text-anchor="middle" font-size="12">Loss against epochs</text>'
+         '<text x="150" y="118" text-anchor="middle" font-size="9">epoch</text></svg>')
+TABLE = "<table><tr><th>k</th><th>accuracy</th></tr><tr><td>5</td><td>0.9</td></tr></table>"
+
+
+def notebook(outputs=(), markdown="The loss is $L = \\frac1n \\lVert X - W X \\rVert_F^2$, with\n\n"
+             "$$\\nabla_W L = 0 .$$"):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A notebook\n\n" + markdown),
+                nbformat.v4.new_code_cell("show()")]
+    nb.cells[1].outputs = [nbformat.v4.new_output("execute_result", data=d, execution_count=1)
+                           for d in outputs]
+    nb.cells[1].execution_count = 1
+    return nb
+
+
+class Math(unittest.TestCase):
+    def test_formulas_become_mathml(self):
+        self.assertIn("<mfrac>", render.tex_to_mathml("\\frac1n", display=False))
+        self.assertIn('display="block"', render.tex_to_mathml("x^2", display=True))
+
+    def test_an_unknown_command_is_an_error(self):
+        with self.assertRaises(render.RenderError) as ctx:
+            render.tex_to_mathml("\\nosuchcommand x", display=False)
+        self.assertIn("\\nosuchcommand", str(ctx.exception))
+
+    def test_punctuation_stays_with_its_formula(self):
+        html = render.keep_punctuation('in <math display="inline"><mi>x</mi></math>. Then')
+        self.assertIn('<span class="math-nowrap"><math display="inline"><mi>x</mi></math>.</span>', html)
+
+
+class Html(unittest.TestCase):
+    def setUp(self):
+        self.dir = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.dir)
+
+    def test_math_charts_and_no_network(self):
+        path = self.dir / "nb.html"
+        problems = render.write_html(notebook([{"image/svg+xml": CHART}]), path)
+        self.assertEqual(problems, [])
+        body = path.read_text(encoding="utf-8")
+        self.assertEqual(body.count("<math"), 2)
+        self.assertNotIn("\\frac", body)
+        self.assertNotIn("cdnjs", body)
+        page = render.parse_html(body)
+        self.assertEqual(page.charts, [["Loss against epochs", "epoch"]])
+        self.assertEqual(page.remote, [])
+
+    def test_a_chart_hidden_behind_a_table_is_reported(self):
+        problems = render.write_html(notebook([{"text/html": TABLE, "image/svg+xml": CHART}]),
+                                     self.dir / "nb.html")
+        self.assertEqual(len(problems), 1)
+        self.assertIn("shows only the table", problems[0])
+
+    def test_raw_tex_is_reported(self):
+        body = ('<div class="jp-RenderedMarkdown"><p>the loss \\frac{1}{n}</p></div>')
+        problems = render.check_html(body, notebook(markdown=""), "nb.html")
+        self.assertTrue(any("raw TeX" in p for p in problems), problems)
+
+
+@unittest.skipUnless(shutil.which("pdftotext") and (shutil.which("chromium") or shutil.which("google-chrome")),
+                     "needs chromium and poppler-utils")
+class Pdf(unittest.TestCase):
+    def setUp(self):
+        self.dir = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.dir)
+
+    def test_a_printed_chart_passes_and_a_lost_one_fails(self):
+        with_chart, without = self.dir / "a.html", self.dir / "b.html"
+        self.assertEqual(render.write_html(notebook([{"image/svg+xml": CHART}]), with_chart), [])
+        render.write_html(notebook([{"text/plain": "no chart"}]), without)
+        summary = render.html_to_pdf(with_chart, self.dir / "a.pdf")
+        self.assertIn("1 chart(s) and 2 formula(s) checked", summary)
+        render.html_to_pdf(without, self.dir / "b.pdf")
+        with self.assertRaises(render.RenderError) as ctx:
+            render.check_pdf(with_chart, self.dir / "b.pdf")
+        self.assertIn("'Lossagainstepochs') is missing", str(ctx.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
