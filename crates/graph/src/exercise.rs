@@ -339,13 +339,14 @@ pub fn check_training(
     let exercise = "Q8 (training loop)";
     let mut figures = Vec::new();
     // (name, settings, hidden sizes, seed): a short run cut by max_epochs, and
-    // the homework's run, which ends by early stopping after about 1,300 epochs.
+    // the homework's run, which ends by early stopping after its warm-up.
     let runs = [
         (
             "run to max_epochs",
             GcnTrainConfig {
                 max_epochs: 60,
                 patience: 1000,
+                warmup: 0,
                 log_every: 0,
             },
             vec![4, 2],
@@ -356,6 +357,7 @@ pub fn check_training(
             GcnTrainConfig {
                 max_epochs: 5000,
                 patience: 50,
+                warmup: crate::train::DEFAULT_WARMUP,
                 log_every: 0,
             },
             vec![16, 2],
@@ -375,7 +377,7 @@ pub fn check_training(
             return Err(GraphError::check(
                 exercise,
                 format!(
-                    "{name}: the loop ran {} epochs, the reference {}; stop when the test loss has not improved for more than `patience` epochs",
+                    "{name}: the loop ran {} epochs, the reference {}; stop when, from epoch `warmup` on, the test loss has not improved for more than `patience` epochs",
                     mine.epochs(),
                     reference.epochs()
                 ),

@@ -50,7 +50,7 @@ pub mod prelude {
     pub use crate::normalize::{add_self_loops, sym_normalize, sym_normalize_by_matrix_functions};
     pub use crate::optim::GradientDescent;
     pub use crate::softmax::{SoftmaxGrads, SoftmaxLayer, softmax_forward};
-    pub use crate::train::{GcnHistory, GcnTrainConfig, NodeTask, train_gcn};
+    pub use crate::train::{DEFAULT_WARMUP, GcnHistory, GcnTrainConfig, NodeTask, train_gcn};
     pub use crate::zkc::{
         KARATE_TEST_NODES, KARATE_WEIGHTS, KarateData, ZKC_DEFAULT_SEED, ZkcConfig, ZkcRun,
     };

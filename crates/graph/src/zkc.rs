@@ -112,13 +112,10 @@ pub struct ZkcConfig {
 
 /// The default seed of the weight initialisation.
 ///
-/// The run is sensitive to it: at the start every node leans to the class
-/// most training nodes have, so for about half of the seeds the test loss
-/// rises for the first 50 epochs and early stopping (patience 50, as in the
-/// original) ends training at epoch 52 with 40% test accuracy. The
-/// original's seed shares this fate in a numpy re-run with other seeds. Seed
-/// 7 trains, and reaches 100% test accuracy after about 1,300 epochs.
-pub const ZKC_DEFAULT_SEED: u64 = 7;
+/// Runs depend on it: with the default warm-up, 62 of seeds 0 to 99 reach
+/// 100% test accuracy and the rest 90% (see [`crate::train`]). Seed 0
+/// reaches 100% after 2,202 epochs.
+pub const ZKC_DEFAULT_SEED: u64 = 0;
 
 impl Default for ZkcConfig {
     fn default() -> Self {

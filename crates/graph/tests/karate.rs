@@ -215,11 +215,11 @@ fn a_wrong_backward_pass_fails_the_check() {
 fn reference_implementations_pass_their_own_checkers() {
     let data = karate();
     let t = &data.task;
-    check_a_tilde(&data.adjacency, &data.a_tilde).unwrap();
-    assert!(check_a_tilde(&data.adjacency, &data.adjacency).is_err());
+    check_a_tilde(&data.adjacency, |_| data.a_tilde.clone()).unwrap();
+    assert!(check_a_tilde(&data.adjacency, |a| a.clone()).is_err());
     check_sym_norm(&data.a_tilde, |m| sym_normalize(m).unwrap()).unwrap();
     assert!(check_sym_norm(&data.a_tilde, |m| m.clone()).is_err());
-    check_features(&t.x, 34).unwrap();
+    check_features(|_| t.x.clone(), 34).unwrap();
     let report = check_gcn_layer(&t.a_hat, |i, o, rng| GcnLayer::new(i, o, rng).unwrap()).unwrap();
     println!("{report}");
     check_network(t, &[16, 2], |rng| GcnNetwork::new(34, 2, &[16, 2], rng)).unwrap();
@@ -251,6 +251,50 @@ fn reference_implementations_pass_their_own_checkers() {
         train_gcn(m, o, t, &c)
     });
     assert!(off_by_one.is_err());
+    // A loop that watches the test loss from epoch 0 (no warm-up) is caught.
+    let no_warmup = check_training(t, |m, o, t, c| {
+        let c = GcnTrainConfig {
+            warmup: 0,
+            ..c.clone()
+        };
+        train_gcn(m, o, t, &c)
+    });
+    assert!(no_warmup.is_err());
+}
+
+#[test]
+fn the_warm_up_carries_seed_0_past_the_initial_plateau() {
+    let data = karate();
+    let run = |warmup| {
+        let config = ZkcConfig {
+            seed: 0,
+            train: GcnTrainConfig {
+                log_every: 0,
+                warmup,
+                ..GcnTrainConfig::default()
+            },
+            ..ZkcConfig::default()
+        };
+        config.run(&data).unwrap()
+    };
+    // The original's rule: the test loss rises from epoch 0 while the bias
+    // drifts to the training majority, so patience 50 ends the run after 52
+    // epochs with every test node in class 1 (4 of 10 right).
+    let original = run(0);
+    assert_eq!(original.history.epochs(), 52);
+    assert_eq!(original.test_accuracy, 0.4);
+    let first = original.history.test_losses[0];
+    assert!(original.history.test_losses[1..].iter().all(|&l| l > first));
+    // With the warm-up the run trains past the plateau, and stops by early
+    // stopping, within 50 epochs of its lowest test loss.
+    let warm = run(DEFAULT_WARMUP);
+    assert_eq!(warm.test_accuracy, 1.0);
+    let h = &warm.history;
+    assert!(h.epochs() > DEFAULT_WARMUP + 51 && h.epochs() < 20_000);
+    let best = (0..h.epochs())
+        .min_by(|&i, &j| h.test_losses[i].total_cmp(&h.test_losses[j]))
+        .unwrap();
+    assert_eq!(h.epochs(), best + 52);
 }
 
 #[test]

@@ -35,6 +35,9 @@ pub struct Args {
     /// Stop when the test loss has not improved for more than this many epochs.
     #[arg(long, default_value_t = 50)]
     pub patience: usize,
+    /// Epochs before early stopping watches the test loss (0: the original's rule).
+    #[arg(long, default_value_t = DEFAULT_WARMUP)]
+    pub warmup: usize,
     /// Learning rate.
     #[arg(long, default_value_t = 2e-2)]
     pub lr: f64,
@@ -96,6 +99,7 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         train: GcnTrainConfig {
             max_epochs: args.max_epochs,
             patience: args.patience,
+            warmup: args.warmup,
             log_every: args.log_every,
         },
     };
@@ -163,6 +167,7 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             "lr": args.lr,
             "weight_decay": args.weight_decay,
             "patience": args.patience,
+            "warmup": args.warmup,
             "max_epochs": args.max_epochs,
             "test_accuracy": accuracy,
             "epochs": epochs,
