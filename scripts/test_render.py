@@ -96,6 +96,29 @@ class Pdf(unittest.TestCase):
             render.check_pdf(with_chart, self.dir / "b.pdf")
         self.assertIn("'Lossagainstepochs') is missing", str(ctx.exception))
 
+    def test_a_rasterised_chart_fails(self):
+        vector, raster = self.dir / "a.html", self.dir / "b.html"
+        render.write_html(notebook([{"image/svg+xml": CHART}]), vector)
+        render.write_html(notebook([{"image/svg+xml": CHART}, {"image/png": png_base64()}]), raster)
+        render.html_to_pdf(raster, self.dir / "b.pdf")
+        with self.assertRaises(render.RenderError) as ctx:
+            render.check_pdf(vector, self.dir / "b.pdf")
+        self.assertIn("rasterised", str(ctx.exception))
+
+
+def png_base64(size=8):
+    """A small grey PNG, base64 as in a notebook output."""
+    import base64
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + bytes([128]) * size for _ in range(size))
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return base64.b64encode(png).decode()
+
 
 if __name__ == "__main__":
     unittest.main()

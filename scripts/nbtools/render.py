@@ -58,7 +58,10 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block html_head_css -%}""" + PRINT_CSS + """{%- endblock html_head_css -%}
+{%- block html_head_css -%}""" + PRINT_CSS + """
+<style>@page { @bottom-right { content: "{{ resources.hw6_footer }}, page " counter(page) " of " counter(pages);
+  font: 9px sans-serif; color: #888; } }</style>
+{%- endblock html_head_css -%}
 """
 
 # A TeX command that latex2mathml did not know shows up as text in MathML.
@@ -161,7 +164,9 @@ def svg_outputs(nb):
 def write_html(nb, html_path):
     """Write the print HTML of an executed notebook; returns its problems
     (check_html), empty when it shows every chart and formula."""
-    body, _ = html_exporter().from_notebook_node(nb)
+    footer = re.sub(r'["\\<>]', "", html_path.with_suffix(".ipynb").name)
+    body, _ = html_exporter().from_notebook_node(
+        nb, resources={"metadata": {"name": html_path.stem}, "hw6_footer": footer})
     html_path.write_text(body, encoding="utf-8")
     return check_html(body, nb, html_path.name)
 
@@ -195,7 +200,7 @@ class _Parser(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.text, self.markdown, self.charts, self.remote = [], [], [], []
-        self.math = 0
+        self.math = self.raster = 0
         self.stack = []  # (tag, is_markdown, is_code)
         self.svg_depth = 0
         self.inline_svg = []
@@ -219,6 +224,8 @@ class _Parser(HTMLParser):
         if tag == "img" and (attrs.get("src") or "").startswith("data:image/svg+xml;base64,"):
             svg = base64.b64decode(attrs["src"].split(",", 1)[1]).decode("utf-8", "replace")
             self.charts.append(svg_texts(svg))
+        elif tag == "img":
+            self.raster += 1
         if tag in ("img", "br", "hr", "meta", "link", "input", "col", "area", "base", "wbr"):
             return
         classes = attrs.get("class") or ""
@@ -315,6 +322,13 @@ def pdf_text(pdf_path):
     return result.stdout
 
 
+def raster_images(pdf_path):
+    """Raster images in a PDF (pdfimages -list; soft masks not counted)."""
+    listing = subprocess.run(["pdfimages", "-list", str(pdf_path)],
+                             capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    return sum(1 for line in listing if line.split()[2:3] == ["image"])
+
+
 def check_pdf(html_path, pdf_path):
     """Fail unless the PDF shows every chart of its HTML, its math as
     typeset formulas, and not a page less than its text needs.
@@ -323,7 +337,8 @@ def check_pdf(html_path, pdf_path):
     in the HTML (charts and the rest together); a chart that is not drawn
     (broken SVG, printed before it loaded) takes its labels with it. Math
     counts as typeset when the PDF has no more `$` than the HTML's text
-    outside formulas. Returns a one-line summary."""
+    outside formulas. Charts stay vector graphics: the PDF holds no more
+    raster images than the HTML has. Returns a one-line summary."""
     page = parse_html(html_path.read_text(encoding="utf-8"))
     text = pdf_text(pdf_path)
     flat_pdf, flat_html = squash(text), squash("".join(page.text))
@@ -337,6 +352,10 @@ def check_pdf(html_path, pdf_path):
         if have < need:
             problems.append(f"chart {number} of {len(page.charts)} ({label[:50]!r}) is missing: "
                             f"its title is {have} time(s) in the PDF's text, {need} in the HTML")
+    images = raster_images(pdf_path)
+    if images > page.raster:
+        problems.append(f"the PDF holds {images} raster image(s), the HTML {page.raster}: "
+                        "a chart was rasterised instead of staying vector graphics")
     if text.count("$") > "".join(page.text).count("$"):
         problems.append("the PDF has `$` the HTML does not: math printed as raw TeX")
     if problems:
