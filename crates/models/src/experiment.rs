@@ -9,7 +9,9 @@
 //!   split;
 //! - the probe trains on frozen features of a labelled subset of the
 //!   training split (its first `n_valid` rows, as many as the validation split
-//!   holds) and is scored on the whole test split.
+//!   holds) and is scored on the whole test split; its features are
+//!   standardised with the labelled subset's mean and standard deviation
+//!   (see [`crate::probe`] for why).
 
 use crate::adam::Adam;
 use crate::autoencoder::Autoencoder;
@@ -35,6 +37,12 @@ pub struct ExperimentConfig {
     pub lr: f64,
     /// Adam learning rate of the probe (1e-3).
     pub probe_lr: f64,
+    /// Standardise the probe's features with the training features' mean
+    /// and standard deviation (default true; see [`crate::probe`]).
+    pub probe_standardise: bool,
+    /// The probe trains for at least this many Adam steps (default 2,400,
+    /// the original's count on full MNIST; see [`crate::probe`]).
+    pub probe_min_steps: usize,
     /// Seed of the batch order, the corruption noise and the probe.
     pub seed: u64,
     /// Print one line per epoch.
@@ -47,6 +55,8 @@ impl Default for ExperimentConfig {
             batch_size: 100,
             lr: 5e-4,
             probe_lr: 1e-3,
+            probe_standardise: true,
+            probe_min_steps: crate::probe::DEFAULT_MIN_PROBE_STEPS,
             seed: 0,
             verbose: false,
         }
@@ -96,6 +106,11 @@ pub struct ProbeStats {
     pub accuracy: f64,
     /// Mean cross-entropy of the probe's last epoch.
     pub final_loss: f32,
+    /// Epochs the probe trained (more than asked when the labelled subset
+    /// is small; see [`crate::probe`]).
+    pub epochs: usize,
+    /// Adam steps the probe took.
+    pub steps: usize,
     /// Wall seconds (feature extraction, probe training, test accuracy).
     pub seconds: f64,
 }
@@ -358,7 +373,8 @@ impl Experiment {
         Ok(out)
     }
 
-    /// Train a [`LinearProbe`] for `epochs` epochs on frozen features of the
+    /// Train a [`LinearProbe`] for `epochs` epochs (or more, to take
+    /// `probe_min_steps` steps) on standardised frozen features of the
     /// labelled subset and return its accuracy over the whole test split.
     pub fn evaluate_with_linear_probe(&mut self, epochs: usize) -> Result<ProbeStats> {
         let start = Instant::now();
@@ -370,14 +386,18 @@ impl Experiment {
             epochs,
             batch_size: self.config.batch_size,
             seed: self.config.seed ^ 0x0b0e,
+            standardise: self.config.probe_standardise,
+            min_steps: self.config.probe_min_steps,
         };
-        let (probe, final_loss) =
-            LinearProbe::fit(&z, &ds.train.labels[..n_sub], ds.num_classes, &cfg)?;
+        let fitted = LinearProbe::fit_counted(&z, &ds.train.labels[..n_sub], ds.num_classes, &cfg)?;
+        let (probe, final_loss) = (fitted.probe, fitted.final_loss);
         let zt = self.features(&ds.test, ds.test.len())?;
         let accuracy = probe.accuracy(zt.view(), &ds.test.labels)?;
         Ok(ProbeStats {
             accuracy,
             final_loss,
+            epochs: fitted.epochs,
+            steps: fitted.steps,
             seconds: start.elapsed().as_secs_f64(),
         })
     }
