@@ -70,7 +70,7 @@ class Html(unittest.TestCase):
         problems = render.write_html(notebook([{"text/html": TABLE, "image/svg+xml": CHART}]),
                                      self.dir / "nb.html")
         self.assertEqual(len(problems), 1)
-        self.assertIn("shows only the table", problems[0])
+        self.assertIn("only the table shows", problems[0])
 
     def test_raw_tex_is_reported(self):
         body = ('<div class="jp-RenderedMarkdown"><p>the loss \\frac{1}{n}</p></div>')

@@ -145,8 +145,9 @@ def lost_charts(nb):
             data = out.get("data", {})
             if "image/svg+xml" in data and "text/html" in data and "<svg" not in data["text/html"]:
                 first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-                found.append(f"cell {index} ({first[:60]}) displays an HTML table and a chart in one output; "
-                             "Jupyter shows only the table: show the chart from its own cell")
+                found.append(f"cell {index} ({first[:60]}) displays an HTML table and a chart, but evcxr keeps "
+                             "one display per MIME type and cell, so only the table shows (and of several "
+                             "charts only the last would): show each chart or table from its own cell")
     return found
 
 
