@@ -33,14 +33,15 @@ PRINT_CSS = """
   .jp-InputPrompt, .jp-OutputPrompt { display: none !important; }
   .jp-Cell { padding: 0 !important; margin: 0 0 7px 0; }
   /* A code cell (source and outputs) is never split when it fits on a page;
-     a markdown cell may break between paragraphs and stays with what follows. */
+     a markdown cell may break between paragraphs; a short one, or one that
+     ends with a heading, stays with what follows (tagged in write_html). */
   .jp-CodeCell { break-inside: avoid; page-break-inside: avoid; }
-  .jp-MarkdownCell { break-after: avoid; page-break-after: avoid; }
+  .jp-MarkdownCell:has(.celltag_hw6-keep-with-next) { break-after: avoid; page-break-after: avoid; }
   .jp-MarkdownCell p, .jp-MarkdownCell li, .jp-MarkdownCell table, math[display="block"],
   .jp-OutputArea-output, .jp-InputArea, tr, img, svg { break-inside: avoid; page-break-inside: avoid; }
   h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   .jp-RenderedSVG img, .jp-RenderedSVG svg, .jp-RenderedImage img, .jp-RenderedHTMLCommon img {
-    max-width: 100%; max-height: 235mm; height: auto; width: auto; }
+    max-width: 100%; max-height: 125mm; height: auto; width: auto; }
   .jp-InputArea-editor pre, .jp-OutputArea-output pre, .jp-RenderedText pre { white-space: pre-wrap; overflow-wrap: anywhere; }
   .jp-OutputArea-output pre { font-size: 10.5px; line-height: 1.3; }
   .jp-OutputArea { margin-top: 2px; }
@@ -162,9 +163,29 @@ def svg_outputs(nb):
     return shown
 
 
+# A markdown cell this short (a heading and a sentence or two) introduces the
+# cell after it and is printed on the same page.
+SHORT_MARKDOWN = 500
+
+
+def keep_with_next(nb):
+    """A copy of the notebook whose short markdown cells, and those ending
+    with a heading, carry the tag hw6-keep-with-next (see PRINT_CSS)."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        lines = [line for line in cell.source.strip().splitlines() if line.strip()]
+        if cell.cell_type == "markdown" and lines and (
+                len(cell.source) < SHORT_MARKDOWN or lines[-1].lstrip().startswith("#")):
+            cell.metadata["tags"] = [*cell.metadata.get("tags", []), "hw6-keep-with-next"]
+    return nb
+
+
 def write_html(nb, html_path):
     """Write the print HTML of an executed notebook; returns its problems
     (check_html), empty when it shows every chart and formula."""
+    nb = keep_with_next(nb)
     footer = re.sub(r'["\\<>]', "", html_path.with_suffix(".ipynb").name)
     body, _ = html_exporter().from_notebook_node(
         nb, resources={"metadata": {"name": html_path.stem}, "hw6_footer": footer})
@@ -395,11 +416,11 @@ def html_to_pdf(html_path, pdf_path, check=True):
 TITLE_PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><style>
   body {{ font-family: sans-serif; margin: 0; }}
-  .page {{ height: 250mm; display: flex; flex-direction: column; justify-content: center; padding: 0 20mm; }}
+  .page {{ height: 250mm; display: flex; flex-direction: column; justify-content: center; padding: 0 8mm; }}
   h1 {{ font-size: 30px; margin: 0 0 6px 0; }} h2 {{ font-size: 20px; font-weight: normal; margin: 0 0 30px 0; }}
   h3 {{ font-size: 16px; margin: 34px 0 8px 0; }}
   td, th {{ padding: 3px 16px 3px 0; vertical-align: top; text-align: left; }} .n {{ text-align: right; }}
-  table.toc {{ width: 100%; border-collapse: collapse; }} .toc td:first-child {{ white-space: nowrap; }}
+  table.toc {{ width: 100%; border-collapse: collapse; }} .toc td:first-child, .toc .n {{ white-space: nowrap; }}
   th {{ font-weight: normal; color: #666; border-bottom: 1px solid #aaa; }}
   @page {{ size: A4; margin: 14mm; }}
 </style></head><body><div class="page">
@@ -455,7 +476,7 @@ def combine_pdfs(pdfs, combined, mode):
             rows.append(f'<tr><td>{name}</td><td>{title}</td><td class="n" colspan="2">failed, not included</td></tr>')
     title_html = combined.parent / "title.html"
     title_html.write_text(TITLE_PAGE.format(
-        date=dt.date.today().isoformat(), commit=htmllib.escape(project_commit()),
+        date=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), commit=htmllib.escape(project_commit()),
         mode=mode, contents="\n".join(rows)), encoding="utf-8")
     title_pdf = combined.parent / "title.pdf"
     html_to_pdf(title_html, title_pdf, check=False)
