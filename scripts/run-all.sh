@@ -2,6 +2,9 @@
 # The main job: set up (once), then execute every notebook in full mode on the
 # bundled data, writing executed notebooks, HTML and PDF into out/, and one
 # combined solutions PDF with a title page (out/hw6-solutions.pdf).
+# Each PDF is checked against its HTML (every chart drawn as vector graphics,
+# math typeset); a notebook that fails or a PDF that lost a chart fails the
+# job, after the combined PDF has been written from the PDFs there are.
 # Arguments are passed to the executor (e.g. --quick, --param NAME=VALUE).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,4 +14,4 @@ echo
 echo "== executing notebooks"
 "$ROOT/.venv/bin/python" "$ROOT/scripts/notebooks.py" solutions "$@"
 echo
-echo "Done: see $ROOT/out/ (*.ipynb, *.html, *.pdf)."
+echo "Done: see $ROOT/out/ (*.ipynb, *.html, *.pdf) and $ROOT/out/hw6-solutions.pdf."

@@ -145,13 +145,42 @@ def cmd_solutions(args):
     for p in paths:  # no stale PDF of a notebook that fails this time
         (out / p.with_suffix(".pdf").name).unlink(missing_ok=True)
     t0 = time.monotonic()
-    status = cmd_execute(args)
-    pdfs = [out / p.with_suffix(".pdf").name for p in paths]
     mode = ("quick (reduced sizes)" if args.quick else "full") + (
         f"; parameters {', '.join(args.param)}" if args.param else "")
+    if args.render_only:
+        status, mode = rerender(paths, out)
+    else:
+        status = cmd_execute(args)
+    pdfs = [out / p.with_suffix(".pdf").name for p in paths]
     combined = combine_pdfs(pdfs, out / "hw6-solutions.pdf", mode=htmllib.escape(mode))
     print(f"combined PDF -> {combined} ({time.monotonic() - t0:.0f} s in all)")
     return status
+
+
+def rerender(paths, out):
+    """HTML and PDF again from the executed notebooks an earlier run left in
+    out/; returns the status and the run's parameters for the title page."""
+    import nbformat
+
+    failed, settings = 0, set()
+    for p in paths:
+        executed = out / p.name
+        if not executed.is_file():
+            print(f"error: {executed} is missing: run without --render-only first", file=sys.stderr)
+            failed += 1
+            continue
+        nb = nbformat.read(executed, as_version=4)
+        for cell in nb.cells:
+            if "injected-parameters" in cell.metadata.get("tags", []):
+                settings.update(line.strip() for line in cell.source.splitlines()[1:] if line.strip())
+        print(f"[render] {p.name}", flush=True)
+        problems = render(nb, executed.with_suffix(".html"), executed.with_suffix(".pdf"),
+                          say=lambda line: print(line, flush=True))
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr, flush=True)
+        failed += bool(problems)
+    mode = "re-rendered; parameters: " + (" ".join(sorted(settings)) if settings else "none (full)")
+    return (1 if failed else 0), mode
 
 
 def cmd_pdf(args):
@@ -224,6 +253,8 @@ def main(argv=None):
     so.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     so.add_argument("--out", default=str(OUT), help="output folder (default: out/)")
     so.add_argument("--timeout", type=int, default=3600, help="seconds per cell (default 3600)")
+    so.add_argument("--render-only", action="store_true",
+                    help="no execution: HTML and PDFs again from the executed notebooks in the output folder")
     so.set_defaults(run=cmd_solutions)
 
     sr = sub.add_parser("student-run", help="run student notebooks; they may fail only at their TODOs")
