@@ -1,15 +1,20 @@
-//! GFLOP/s of the gemm crate on the products of one train step of the
-//! nonlinear synthetic autoencoder (batch 100, 100 -> 256 -> k), one thread
-//! and two, next to a large product.
-//! `cargo run --release -p hw6-models --example gemm_shapes`
+//! GFLOP/s of the gemm crate on the products of one train step (batch 100,
+//! 100 -> 256 -> k -> 256 -> 100), with the operand layouts the step uses
+//! (weights stored `out x in`), one thread and two, next to a large product.
+//! `cargo run --release -p hw6-models --example gemm_shapes -- [k]`
 use std::time::Instant;
 
-fn time_gemm(m: usize, n: usize, k: usize, par: gemm::Parallelism, reps: usize) -> f64 {
+/// `c (m x n) = op(a) (m x k) * op(b) (k x n)`; `ta` / `tb`: operand stored transposed.
+fn time_gemm(m: usize, n: usize, k: usize, ta: bool, tb: bool, par: gemm::Parallelism) -> f64 {
     let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.1).collect();
     let b: Vec<f32> = (0..k * n).map(|i| (i % 5) as f32 * 0.1).collect();
     let mut c = vec![0f32; m * n];
+    // (row stride, col stride) of op(x) for row-major storage.
+    let (a_rs, a_cs) = if ta { (1, m as isize) } else { (k as isize, 1) };
+    let (b_rs, b_cs) = if tb { (1, k as isize) } else { (n as isize, 1) };
+    let reps = (1e8 / (m * n * k) as f64).max(3.0) as usize;
     let mut best = f64::INFINITY;
-    for _ in 0..3 {
+    for _ in 0..5 {
         let t = Instant::now();
         for _ in 0..reps {
             // SAFETY: row-major buffers of exactly the sizes given.
@@ -23,11 +28,11 @@ fn time_gemm(m: usize, n: usize, k: usize, par: gemm::Parallelism, reps: usize) 
                     n as isize,
                     false,
                     a.as_ptr(),
-                    1,
-                    k as isize,
+                    a_cs,
+                    a_rs,
                     b.as_ptr(),
-                    1,
-                    n as isize,
+                    b_cs,
+                    b_rs,
                     1.0,
                     1.0,
                     false,
@@ -43,21 +48,26 @@ fn time_gemm(m: usize, n: usize, k: usize, par: gemm::Parallelism, reps: usize) 
 }
 
 fn main() {
-    for (m, n, k) in [
-        (100, 256, 100),
-        (256, 100, 100),
-        (100, 100, 256),
-        (100, 10, 256),
-        (100, 256, 10),
-        (100, 1000, 256),
-        (100, 256, 1000),
-        (256, 1000, 100),
-        (2048, 256, 100),
-        (1024, 1024, 1024),
-    ] {
-        let reps = (2e8 / (m * n * k) as f64).max(3.0) as usize;
-        let one = time_gemm(m, n, k, gemm::Parallelism::None, reps);
-        let two = time_gemm(m, n, k, gemm::Parallelism::Rayon(2), reps);
-        println!("{m:>5} x {n:>5} x {k:>5}: 1 thread {one:>6.1} GF/s, 2 threads {two:>6.1} GF/s");
+    let kb: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    let (b, m, h) = (100, 100, 256);
+    // (name, m, n, k, lhs transposed, rhs transposed)
+    let mut shapes = Vec::new();
+    for (l, (i, o)) in [(m, h), (h, kb), (kb, h), (h, m)].into_iter().enumerate() {
+        shapes.push((format!("fwd  {l}: X W^T"), b, o, i, false, true));
+        shapes.push((format!("dW   {l}: D^T X"), o, i, b, true, false));
+        if l > 0 {
+            shapes.push((format!("dX   {l}: D W  "), b, i, o, false, false));
+        }
+    }
+    shapes.push(("plain 1024^3".into(), 1024, 1024, 1024, false, false));
+    for (name, m, n, k, ta, tb) in shapes {
+        let one = time_gemm(m, n, k, ta, tb, gemm::Parallelism::None);
+        let two = time_gemm(m, n, k, ta, tb, gemm::Parallelism::Rayon(2));
+        println!(
+            "{name} {m:>5} x {n:>5} x {k:>5}: 1 thread {one:>6.1} GF/s, 2 threads {two:>6.1} GF/s"
+        );
     }
 }

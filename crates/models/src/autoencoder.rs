@@ -98,6 +98,16 @@ impl Autoencoder {
         })
     }
 
+    /// A copy of the settings and weights without the train step's buffers
+    /// (for evaluating a snapshot on another thread).
+    pub(crate) fn clone_weights(&self) -> Self {
+        Self {
+            config: self.config.clone(),
+            layers: self.layers.clone(),
+            scratch: Scratch::default(),
+        }
+    }
+
     /// The settings it was built from.
     pub fn config(&self) -> &AutoencoderConfig {
         &self.config

@@ -47,6 +47,10 @@ pub struct ExperimentConfig {
     pub seed: u64,
     /// Print one line per epoch.
     pub verbose: bool,
+    /// Evaluate each epoch's losses on a second thread while the next epoch
+    /// trains: `None` (default) decides by [`overlap_evaluation`]. The
+    /// numbers are the same either way.
+    pub overlap_eval: Option<bool>,
 }
 
 impl Default for ExperimentConfig {
@@ -59,6 +63,7 @@ impl Default for ExperimentConfig {
             probe_min_steps: crate::probe::DEFAULT_MIN_PROBE_STEPS,
             seed: 0,
             verbose: false,
+            overlap_eval: None,
         }
     }
 }
@@ -126,6 +131,63 @@ pub struct Experiment {
 }
 
 const EVAL_CHUNK: usize = 2048;
+
+/// An epoch's loss evaluation running on another thread.
+struct PendingEval<'scope> {
+    handle: std::thread::ScopedJoinHandle<'scope, Result<(f32, f32, f64, Instant)>>,
+    /// Epoch number counted over all calls to `train` (for error messages).
+    epoch: usize,
+    /// Epoch number within this call, from 1.
+    index: usize,
+    of: usize,
+    started: Instant,
+    step_seconds: f64,
+}
+
+/// Whether [`Experiment::train_with`] evaluates an epoch's losses on a
+/// second thread while the next epoch trains: yes when there is a second
+/// core and every product of a train step runs on one thread anyway
+/// (`batch x in x out` below the size at which products are split).
+/// [`ExperimentConfig::overlap_eval`] overrides it.
+pub fn overlap_evaluation(net: &Autoencoder, batch_size: usize) -> bool {
+    let largest = net
+        .layers()
+        .iter()
+        .map(|d| batch_size * d.weight.rows * d.weight.cols)
+        .max()
+        .unwrap_or(0);
+    crate::matrix::num_threads() > 1 && largest < crate::matrix::parallel_min_macs()
+}
+
+/// The loss over every row of a split and the floating-point operations
+/// spent on it. A linear network is evaluated from the split's second
+/// moments when that is cheaper (see [`crate::moments`]); otherwise the
+/// network runs over every row.
+fn loss_and_flops(
+    dataset: &Arc<Dataset>,
+    net: &Autoencoder,
+    split: SplitKind,
+) -> Result<(f32, f64)> {
+    let s = dataset.split(split);
+    let direct_flops = s.len() as f64 * net.forward_flops_per_sample();
+    if is_linear(net) && linear_loss_flops(net) < 0.5 * direct_flops {
+        let moments = moments_of(dataset, split)?;
+        return Ok((linear_loss(net, &moments)?, linear_loss_flops(net)));
+    }
+    let mut sse = 0.0f64;
+    for start in (0..s.len()).step_by(EVAL_CHUNK) {
+        let end = (start + EVAL_CHUNK).min(s.len());
+        let view = MatView::new(end - start, s.dim, &s.features[start * s.dim..end * s.dim])?;
+        let x_hat = net.forward_view(view)?;
+        sse += x_hat
+            .data
+            .iter()
+            .zip(view.data)
+            .map(|(a, b)| ((a - b) as f64).powi(2))
+            .sum::<f64>();
+    }
+    Ok(((sse / (s.len() * s.dim).max(1) as f64) as f32, direct_flops))
+}
 
 impl Experiment {
     /// Set up training of `model` on `dataset`. Errors when the model's input
@@ -235,6 +297,14 @@ impl Experiment {
     }
 
     /// [`Experiment::train`], calling `on_epoch` after every epoch (for progress bars).
+    ///
+    /// When the train step's matrix products are too small to share between
+    /// threads (see [`overlap_evaluation`]), the per-epoch losses of epoch
+    /// `e` are computed on a second thread, from a copy of the weights after
+    /// epoch `e`, while epoch `e + 1` trains, so each core does one of the
+    /// two; the numbers are the same as computing them in between, and
+    /// `on_epoch` is called as each epoch's losses arrive. Otherwise both
+    /// cores share every product, one stage after the other.
     pub fn train_with(
         &mut self,
         epochs: usize,
@@ -249,64 +319,114 @@ impl Experiment {
         }
         let start = Instant::now();
         let mut stats = TrainStats::default();
-        let train = &self.dataset.train;
+        let dataset = self.dataset.clone();
+        let train = &dataset.train;
         let dim = train.dim;
         let step_flops = self.model.network().train_flops_per_sample();
         let mut xb = Matrix::zeros(0, 0);
-        for e in 0..epochs {
-            let t0 = Instant::now();
-            let epoch = self.epochs_done + 1;
-            let order = Order::Shuffled {
-                seed: self.config.seed,
-            };
-            let batches =
-                epoch_batches(train.len(), self.config.batch_size, order, self.epochs_done)?;
-            for rows in &batches {
-                xb.reshape_for(rows.len(), dim);
-                for (i, &r) in rows.iter().enumerate() {
-                    xb.data[i * dim..(i + 1) * dim].copy_from_slice(train.row(r));
+        let overlap = self
+            .config
+            .overlap_eval
+            .unwrap_or_else(|| overlap_evaluation(self.model.network(), self.config.batch_size));
+        std::thread::scope(|scope| -> Result<()> {
+            let mut pending: Option<PendingEval<'_>> = None;
+            for e in 0..epochs {
+                let t0 = Instant::now();
+                let epoch = self.epochs_done + 1;
+                let order = Order::Shuffled {
+                    seed: self.config.seed,
+                };
+                let batches =
+                    epoch_batches(train.len(), self.config.batch_size, order, self.epochs_done)?;
+                for rows in &batches {
+                    xb.reshape_for(rows.len(), dim);
+                    for (i, &r) in rows.iter().enumerate() {
+                        xb.data[i * dim..(i + 1) * dim].copy_from_slice(train.row(r));
+                    }
+                    let loss =
+                        self.model
+                            .train_step_view(xb.view(), &mut self.opt, &mut self.rng)?;
+                    if !loss.is_finite() {
+                        return Err(self.diverged(epoch, loss));
+                    }
                 }
-                let loss = self
-                    .model
-                    .train_step_view(xb.view(), &mut self.opt, &mut self.rng)?;
-                if !loss.is_finite() {
-                    return Err(self.diverged(epoch, loss));
+                let step_seconds = t0.elapsed().as_secs_f64();
+                stats.steps += batches.len();
+                let samples = (batches.len() * self.config.batch_size) as f64;
+                stats.step_flops += samples * step_flops;
+                stats.flops += samples * step_flops;
+                stats.step_seconds += step_seconds;
+                self.epochs_done += 1;
+                if let Some(p) = pending.take() {
+                    self.finish_eval(p, &mut stats, on_epoch)?;
+                }
+                let snapshot = self.model.network().clone_weights();
+                let ds = dataset.clone();
+                let evaluate = move || {
+                    let (train_loss, f_train) = loss_and_flops(&ds, &snapshot, SplitKind::Train)?;
+                    let (valid_loss, f_valid) = loss_and_flops(&ds, &snapshot, SplitKind::Valid)?;
+                    Ok((train_loss, valid_loss, f_train + f_valid, Instant::now()))
+                };
+                pending = Some(PendingEval {
+                    handle: if overlap {
+                        scope.spawn(move || crate::matrix::single_threaded(evaluate))
+                    } else {
+                        scope.spawn(evaluate)
+                    },
+                    epoch,
+                    index: e + 1,
+                    of: epochs,
+                    started: t0,
+                    step_seconds,
+                });
+                if !overlap && let Some(p) = pending.take() {
+                    self.finish_eval(p, &mut stats, on_epoch)?;
                 }
             }
-            stats.steps += batches.len();
-            let step_seconds = t0.elapsed().as_secs_f64();
-            let (train_loss, f_train) = self.loss_and_flops(SplitKind::Train)?;
-            let (valid_loss, f_valid) = self.loss_and_flops(SplitKind::Valid)?;
-            stats.flops +=
-                (batches.len() * self.config.batch_size) as f64 * step_flops + f_train + f_valid;
-            stats.step_flops += (batches.len() * self.config.batch_size) as f64 * step_flops;
-            self.epochs_done += 1;
-            for l in [train_loss, valid_loss] {
-                if !l.is_finite() {
-                    return Err(self.diverged(epoch, l));
-                }
+            if let Some(p) = pending.take() {
+                self.finish_eval(p, &mut stats, on_epoch)?;
             }
-            let es = EpochStats {
-                epoch: e + 1,
-                of: epochs,
-                train_loss,
-                valid_loss,
-                seconds: t0.elapsed().as_secs_f64(),
-                step_seconds,
-            };
-            if self.config.verbose {
-                println!(
-                    "epoch {}/{}: train loss {:.4}, valid loss {:.4} ({:.3} s)",
-                    es.epoch, es.of, es.train_loss, es.valid_loss, es.seconds
-                );
-            }
-            on_epoch(&es);
-            stats.train_losses.push(train_loss);
-            stats.valid_losses.push(valid_loss);
-            stats.step_seconds += step_seconds;
-        }
+            Ok(())
+        })?;
         stats.seconds = start.elapsed().as_secs_f64();
         Ok(stats)
+    }
+
+    /// Wait for an epoch's losses, check them, record and report them.
+    fn finish_eval(
+        &self,
+        p: PendingEval<'_>,
+        stats: &mut TrainStats,
+        on_epoch: &mut dyn FnMut(&EpochStats),
+    ) -> Result<()> {
+        let (train_loss, valid_loss, flops, done) = p
+            .handle
+            .join()
+            .map_err(|_| ModelError::Numeric("the loss evaluation thread panicked".into()))??;
+        stats.flops += flops;
+        for l in [train_loss, valid_loss] {
+            if !l.is_finite() {
+                return Err(self.diverged(p.epoch, l));
+            }
+        }
+        let es = EpochStats {
+            epoch: p.index,
+            of: p.of,
+            train_loss,
+            valid_loss,
+            seconds: done.duration_since(p.started).as_secs_f64(),
+            step_seconds: p.step_seconds,
+        };
+        if self.config.verbose {
+            println!(
+                "epoch {}/{}: train loss {:.4}, valid loss {:.4} ({:.3} s)",
+                es.epoch, es.of, es.train_loss, es.valid_loss, es.seconds
+            );
+        }
+        on_epoch(&es);
+        stats.train_losses.push(train_loss);
+        stats.valid_losses.push(valid_loss);
+        Ok(())
     }
 
     fn diverged(&self, epoch: usize, value: f32) -> ModelError {
@@ -321,34 +441,7 @@ impl Experiment {
 
     /// Mean squared reconstruction error over every row of a split (no gradients).
     pub fn get_loss(&self, split: SplitKind) -> Result<f32> {
-        Ok(self.loss_and_flops(split)?.0)
-    }
-
-    /// The loss and the floating-point operations spent on it. A linear
-    /// network is evaluated from the split's second moments when that is
-    /// cheaper (see [`crate::moments`]); otherwise the network runs over
-    /// every row.
-    fn loss_and_flops(&self, split: SplitKind) -> Result<(f32, f64)> {
-        let s = self.dataset.split(split);
-        let net = self.model.network();
-        let direct_flops = s.len() as f64 * net.forward_flops_per_sample();
-        if is_linear(net) && linear_loss_flops(net) < 0.5 * direct_flops {
-            let moments = moments_of(&self.dataset, split)?;
-            return Ok((linear_loss(net, &moments)?, linear_loss_flops(net)));
-        }
-        let mut sse = 0.0f64;
-        for start in (0..s.len()).step_by(EVAL_CHUNK) {
-            let end = (start + EVAL_CHUNK).min(s.len());
-            let view = MatView::new(end - start, s.dim, &s.features[start * s.dim..end * s.dim])?;
-            let x_hat = net.forward_view(view)?;
-            sse += x_hat
-                .data
-                .iter()
-                .zip(view.data)
-                .map(|(a, b)| ((a - b) as f64).powi(2))
-                .sum::<f64>();
-        }
-        Ok(((sse / (s.len() * s.dim).max(1) as f64) as f32, direct_flops))
+        Ok(loss_and_flops(&self.dataset, self.model.network(), split)?.0)
     }
 
     /// Encoder features of the first `rows` rows of a split, `(rows, k)`.

@@ -166,7 +166,7 @@ pub fn num_threads() -> usize {
 
 /// Products with fewer multiply-adds than this run on one thread
 /// (`HW6_PARALLEL_MIN_MACS` overrides it, for measuring).
-fn parallel_min_macs() -> usize {
+pub(crate) fn parallel_min_macs() -> usize {
     use std::sync::OnceLock;
     static N: OnceLock<usize> = OnceLock::new();
     *N.get_or_init(|| {
@@ -175,6 +175,19 @@ fn parallel_min_macs() -> usize {
             .and_then(|s| s.parse().ok())
             .unwrap_or(1 << 22)
     })
+}
+
+thread_local! {
+    static SINGLE_THREADED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f` with every matrix product of this thread on this thread alone
+/// (for work that runs beside another thread that has the other core).
+pub(crate) fn single_threaded<R>(f: impl FnOnce() -> R) -> R {
+    let before = SINGLE_THREADED.with(|c| c.replace(true));
+    let out = f();
+    SINGLE_THREADED.with(|c| c.set(before));
+    out
 }
 
 /// `dst = op(a) op(b)`, or `dst += op(a) op(b)` when `accumulate`.
@@ -229,11 +242,12 @@ pub(crate) fn gemm_into(
     let (a_rs, a_cs) = strides(&a, ta);
     let (b_rs, b_cs) = strides(&b, tb);
     let threads = num_threads();
-    let parallelism = if threads > 1 && m * n * k >= parallel_min_macs() {
-        gemm::Parallelism::Rayon(threads)
-    } else {
-        gemm::Parallelism::None
-    };
+    let parallelism =
+        if threads > 1 && m * n * k >= parallel_min_macs() && !SINGLE_THREADED.with(|c| c.get()) {
+            gemm::Parallelism::Rayon(threads)
+        } else {
+            gemm::Parallelism::None
+        };
     // SAFETY: every pointer/stride pair addresses exactly the entries of a
     // live, correctly sized buffer (checked above), and `dst` does not alias
     // `a` or `b` (it is borrowed mutably while they are borrowed shared).

@@ -106,3 +106,52 @@ fn student_train_steps_reproduce_the_reference_models_in_an_experiment() {
         assert!((x - y).abs() <= 1e-5 * x.abs(), "{x} vs {y}");
     }
 }
+
+#[test]
+fn losses_evaluated_beside_training_equal_losses_evaluated_in_between() {
+    // Experiment::train can compute epoch e's losses on a second thread
+    // while epoch e + 1 trains; it must report exactly what evaluating in
+    // between gives, in epoch order, and leave the same weights.
+    let data = Arc::new(
+        SyntheticConfig {
+            samples: 2_000,
+            ..SyntheticConfig::default()
+        }
+        .build()
+        .unwrap(),
+    );
+    let cfg = AutoencoderConfig::nonlinear(100, 32, 5).with_seed(2);
+    let mut results = Vec::new();
+    for overlap in [false, true] {
+        let ecfg = ExperimentConfig {
+            seed: 4,
+            overlap_eval: Some(overlap),
+            ..Default::default()
+        };
+        let model = DenoisingAutoencoder::new(&cfg, 0.5).unwrap();
+        let mut exp = Experiment::new(data.clone(), model, ecfg).unwrap();
+        let mut seen = Vec::new();
+        let stats = exp
+            .train_with(3, &mut |e| seen.push((e.epoch, e.train_loss)))
+            .unwrap();
+        assert_eq!(
+            seen.iter().map(|s| s.0).collect::<Vec<_>>(),
+            vec![1, 2, 3],
+            "overlap {overlap}: epochs reported in order"
+        );
+        assert_eq!(
+            seen.iter().map(|s| s.1).collect::<Vec<_>>(),
+            stats.train_losses
+        );
+        // A second call continues from the same state.
+        let more = exp.train(1).unwrap();
+        let weights = exp.network().layers().to_vec();
+        results.push((
+            stats.train_losses,
+            stats.valid_losses,
+            more.train_losses,
+            weights,
+        ));
+    }
+    assert_eq!(results[0], results[1]);
+}
