@@ -1,7 +1,8 @@
 //! The three autoencoders of the notebook as one interface: the vanilla
-//! [`Autoencoder`], the [`DenoisingAutoencoder`] and the [`MaskedAutoencoder`],
-//! plus [`CustomAutoencoder`], which trains with a notebook's own
-//! [`crate::exercise::TrainStep`].
+//! [`Autoencoder`], the [`DenoisingAutoencoder`] and the [`MaskedAutoencoder`]
+//! (one [`CorruptedInput`] type with a [`GaussianNoise`] or [`RandomMask`]
+//! [`Corruption`]), plus [`CustomAutoencoder`], which trains with a
+//! notebook's own [`crate::exercise::TrainStep`].
 
 use crate::adam::Adam;
 use crate::autoencoder::Autoencoder;
@@ -52,83 +53,101 @@ impl AutoencoderModel for Autoencoder {
     }
 }
 
-/// Reconstruct the clean input from `x + noise_std * N(0, 1)` (the
-/// original's `DenoisingAutoencoder`, default `noise_std` 0.5).
-#[derive(Clone, Debug)]
-pub struct DenoisingAutoencoder {
-    /// The network.
-    pub ae: Autoencoder,
-    /// Standard deviation of the input noise.
+/// What a denoising or masked autoencoder does to a clean batch before
+/// encoding it (the target stays the clean batch).
+pub trait Corruption {
+    /// Model name for tables and charts.
+    const NAME: &'static str;
+    /// The corrupted copy of `x` (`batch x m`), drawing from `rng`.
+    fn corrupt(&self, x: MatView<'_>, rng: &mut ChaCha8Rng) -> Matrix;
+}
+
+/// `x + noise_std * N(0, 1)` (the original's `DenoisingAutoencoder`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GaussianNoise {
+    /// Standard deviation of the input noise (default 0.5).
     pub noise_std: f32,
 }
+
+impl Corruption for GaussianNoise {
+    const NAME: &'static str = "denoise";
+    fn corrupt(&self, x: MatView<'_>, rng: &mut ChaCha8Rng) -> Matrix {
+        add_noise(x, self.noise_std, rng)
+    }
+}
+
+/// Each entry zeroed with probability `mask_prob` (the original's
+/// `MaskedAutoencoder`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RandomMask {
+    /// Probability of zeroing each input entry (default 0.25).
+    pub mask_prob: f32,
+}
+
+impl Corruption for RandomMask {
+    const NAME: &'static str = "masking";
+    fn corrupt(&self, x: MatView<'_>, rng: &mut ChaCha8Rng) -> Matrix {
+        apply_mask(x, self.mask_prob, rng)
+    }
+}
+
+/// An autoencoder trained to reconstruct the clean input from a corrupted
+/// one: [`DenoisingAutoencoder`] and [`MaskedAutoencoder`].
+#[derive(Clone, Debug)]
+pub struct CorruptedInput<C> {
+    /// The network.
+    pub ae: Autoencoder,
+    /// What is done to the input.
+    pub corruption: C,
+}
+
+/// Reconstruct the clean input from `x + noise_std * N(0, 1)` (the
+/// original's `DenoisingAutoencoder`, default `noise_std` 0.5).
+pub type DenoisingAutoencoder = CorruptedInput<GaussianNoise>;
+
+/// Reconstruct the full input from `x` with entries zeroed with probability
+/// `mask_prob` (the original's `MaskedAutoencoder`, default 0.25).
+pub type MaskedAutoencoder = CorruptedInput<RandomMask>;
 
 impl DenoisingAutoencoder {
     /// Build; errors on a bad config or a negative / non-finite `noise_std`.
     pub fn new(config: &AutoencoderConfig, noise_std: f64) -> Result<Self> {
-        ModelKind::Denoising { noise_std }.check()?;
-        Ok(Self {
-            ae: Autoencoder::new(config)?,
+        let noise = GaussianNoise {
             noise_std: noise_std as f32,
-        })
+        };
+        Self::build(config, ModelKind::Denoising { noise_std }, noise)
     }
 
     /// With the original's `noise_std = 0.5`.
     pub fn with_default_noise(config: &AutoencoderConfig) -> Result<Self> {
         Self::new(config, DEFAULT_NOISE_STD)
     }
-
-    /// One train step with tensors (`x`: `(batch, m)`); returns the batch loss.
-    pub fn train_step(&mut self, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
-        let xm = Matrix::from_tensor(x)?;
-        self.train_step_view(xm.view(), opt, rng)
-    }
-}
-
-impl AutoencoderModel for DenoisingAutoencoder {
-    fn network(&self) -> &Autoencoder {
-        &self.ae
-    }
-    fn network_mut(&mut self) -> &mut Autoencoder {
-        &mut self.ae
-    }
-    fn name(&self) -> String {
-        "denoise".into()
-    }
-    fn train_step_view(
-        &mut self,
-        x: MatView<'_>,
-        opt: &mut Adam,
-        rng: &mut ChaCha8Rng,
-    ) -> Result<f32> {
-        let noisy = add_noise(x, self.noise_std, rng);
-        self.ae.step_view(noisy.view(), x, opt)
-    }
-}
-
-/// Reconstruct the full input from `x` with entries zeroed with probability
-/// `mask_prob` (the original's `MaskedAutoencoder`, default 0.25).
-#[derive(Clone, Debug)]
-pub struct MaskedAutoencoder {
-    /// The network.
-    pub ae: Autoencoder,
-    /// Probability of zeroing each input entry.
-    pub mask_prob: f32,
 }
 
 impl MaskedAutoencoder {
     /// Build; errors on a bad config or `mask_prob` outside `[0, 1)`.
     pub fn new(config: &AutoencoderConfig, mask_prob: f64) -> Result<Self> {
-        ModelKind::Masked { mask_prob }.check()?;
-        Ok(Self {
-            ae: Autoencoder::new(config)?,
+        let mask = RandomMask {
             mask_prob: mask_prob as f32,
-        })
+        };
+        Self::build(config, ModelKind::Masked { mask_prob }, mask)
     }
 
     /// With the original's `mask_prob = 0.25`.
     pub fn with_default_mask(config: &AutoencoderConfig) -> Result<Self> {
         Self::new(config, DEFAULT_MASK_PROB)
     }
+}
+
+impl<C: Corruption> CorruptedInput<C> {
+    /// Check the corruption's setting (`kind`), then build the network.
+    fn build(config: &AutoencoderConfig, kind: ModelKind, corruption: C) -> Result<Self> {
+        kind.check()?;
+        Ok(Self {
+            ae: Autoencoder::new(config)?,
+            corruption,
+        })
+    }
 
     /// One train step with tensors (`x`: `(batch, m)`); returns the batch loss.
     pub fn train_step(&mut self, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
@@ -137,7 +156,7 @@ impl MaskedAutoencoder {
     }
 }
 
-impl AutoencoderModel for MaskedAutoencoder {
+impl<C: Corruption> AutoencoderModel for CorruptedInput<C> {
     fn network(&self) -> &Autoencoder {
         &self.ae
     }
@@ -145,7 +164,7 @@ impl AutoencoderModel for MaskedAutoencoder {
         &mut self.ae
     }
     fn name(&self) -> String {
-        "masking".into()
+        C::NAME.into()
     }
     fn train_step_view(
         &mut self,
@@ -153,8 +172,8 @@ impl AutoencoderModel for MaskedAutoencoder {
         opt: &mut Adam,
         rng: &mut ChaCha8Rng,
     ) -> Result<f32> {
-        let masked = apply_mask(x, self.mask_prob, rng);
-        self.ae.step_view(masked.view(), x, opt)
+        let corrupted = self.corruption.corrupt(x, rng);
+        self.ae.step_view(corrupted.view(), x, opt)
     }
 }
 

@@ -6,6 +6,18 @@ use hw6_datasets::prelude::*;
 use hw6_models::prelude::*;
 use std::sync::Arc;
 
+/// The original's synthetic data with fewer samples.
+fn synthetic(samples: usize) -> Arc<Dataset> {
+    Arc::new(
+        SyntheticConfig {
+            samples,
+            ..SyntheticConfig::default()
+        }
+        .build()
+        .unwrap(),
+    )
+}
+
 #[test]
 fn probe_accuracy_on_synthetic_k100_is_at_least_0_95() {
     // The original's data (20,000 x 100), its linear k = 100 autoencoder and
@@ -31,14 +43,7 @@ fn probe_accuracy_on_synthetic_k100_is_at_least_0_95() {
 
 #[test]
 fn same_seed_same_numbers_other_seed_other_numbers() {
-    let data = Arc::new(
-        SyntheticConfig {
-            samples: 2_000,
-            ..SyntheticConfig::default()
-        }
-        .build()
-        .unwrap(),
-    );
+    let data = synthetic(2_000);
     for model in ModelKind::ALL {
         let spec = RunSpec {
             arch: Arch::Nonlinear { hidden: 32 },
@@ -74,14 +79,7 @@ fn same_seed_same_numbers_other_seed_other_numbers() {
 fn student_train_steps_reproduce_the_reference_models_in_an_experiment() {
     // A model trained through the tensor-level reference step (what a
     // notebook solution cell writes) matches the fast model number for number.
-    let data = Arc::new(
-        SyntheticConfig {
-            samples: 1_000,
-            ..SyntheticConfig::default()
-        }
-        .build()
-        .unwrap(),
-    );
+    let data = synthetic(1_000);
     let cfg = AutoencoderConfig::linear(100, 5).with_seed(3);
     let ecfg = ExperimentConfig {
         seed: 3,
@@ -112,14 +110,7 @@ fn losses_evaluated_beside_training_equal_losses_evaluated_in_between() {
     // Experiment::train can compute epoch e's losses on a second thread
     // while epoch e + 1 trains; it must report exactly what evaluating in
     // between gives, in epoch order, and leave the same weights.
-    let data = Arc::new(
-        SyntheticConfig {
-            samples: 2_000,
-            ..SyntheticConfig::default()
-        }
-        .build()
-        .unwrap(),
-    );
+    let data = synthetic(2_000);
     let cfg = AutoencoderConfig::nonlinear(100, 32, 5).with_seed(2);
     let mut results = Vec::new();
     for overlap in [false, true] {
