@@ -205,14 +205,14 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         bail!("--repeats 0: run each configuration at least once");
     }
     let batch_size = args.batch_size.unwrap_or(if is_mnist { 200 } else { 100 });
-    let matmul_before = if args.bench {
-        Some(plain_matmul_gflops(3)?)
-    } else {
-        None
-    };
-    // With --bench, a plain product timed right before each run: the
-    // machine's state (other jobs on the two cores) changes within minutes.
-    let mut matmul_adjacent: Vec<f64> = Vec::new();
+    // With --bench, a plain product timed before the first run and after
+    // every run; each run is compared with the mean of the two beside it,
+    // because the machine's state (other jobs on the two cores) changes
+    // within minutes.
+    let mut matmul_marks: Vec<f64> = Vec::new();
+    if args.bench {
+        matmul_marks.push(plain_matmul_gflops(3)?);
+    }
 
     let t_load = Instant::now();
     let dataset = Arc::new(load(args, common)?);
@@ -261,11 +261,11 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
                         e.epoch, e.of, e.train_loss, e.valid_loss, e.seconds
                     ),
                 };
-                if args.bench {
-                    matmul_adjacent.push(plain_matmul_gflops(2)?);
-                }
                 let result = run_once(&dataset, &spec, &mut on_epoch)
                     .with_context(|| format!("run {label} on {}", dataset.name))?;
+                if args.bench {
+                    matmul_marks.push(plain_matmul_gflops(2)?);
+                }
                 let line = format!(
                     "{} {} {:>8} k={:<5} repeat {}: train {:.4} valid {:.4} accuracy {:.4} ({:.2} s)",
                     result.dataset,
@@ -378,7 +378,6 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     }
 
     if args.bench {
-        let matmul_after = plain_matmul_gflops(3)?;
         say!(
             err,
             "\nspeed ({} threads for matrix products):",
@@ -399,7 +398,11 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             "steps %",
             "run s"
         );
-        for (r, plain) in results.iter().zip(&matmul_adjacent) {
+        let plain_per_run: Vec<f64> = matmul_marks
+            .windows(2)
+            .map(|w| 0.5 * (w[0] + w[1]))
+            .collect();
+        for (r, plain) in results.iter().zip(&plain_per_run) {
             say!(
                 err,
                 "{:>10} {:>9} {:>6} {:>5} {:>9.4} {:>10.0} {:>8.1} {:>9.1} {:>9.1} {:>6.0}% {:>8.3}",
@@ -419,20 +422,13 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         say!(
             err,
             "GFLOP/s: whole training (steps and per-epoch losses); steps GF: train steps alone; \
-             plain GF: a plain 2048^3 f32 product (candle/gemm, same threads) timed right before \
-             the run; steps % = steps GF / plain GF."
-        );
-        let before = matmul_before.unwrap_or(f64::NAN);
-        say!(
-            err,
-            "plain product: {:.1} GFLOP/s before the sweep, {:.1} after",
-            before,
-            matmul_after
+             plain GF: a plain 2048^3 f32 product (candle/gemm, same threads), mean of one \
+             timed right before and one right after the run; steps % = steps GF / plain GF."
         );
         if let Some(j) = json.as_mut() {
             j.write(&serde_json::json!({
-                "event": "bench", "matmul_gflops_before": before, "matmul_gflops_after": matmul_after,
-                "matmul_gflops_per_run": matmul_adjacent,
+                "event": "bench", "matmul_gflops_marks": matmul_marks,
+                "matmul_gflops_per_run": plain_per_run,
                 "threads": hw6_models::matrix::num_threads(), "total_seconds": total_seconds,
             }))?;
         }
