@@ -99,6 +99,73 @@ class StudentVersion(unittest.TestCase):
                 students.student_version(notebook(("code", source)), "bad")
 
 
+def executed(*cells):
+    """A notebook as the kernel leaves it: (source, output) per code cell, the
+    output "ok", "stdout", "stderr" (a panic or a `?` error), "error" (a
+    compile error) or None (the cell did not run)."""
+    nb = notebook(*[("code", source) for source, _ in cells])
+    for count, (cell, (_, output)) in enumerate(zip(nb.cells, cells), 1):
+        if output is None:
+            continue
+        cell.execution_count = count
+        if output in ("stdout", "stderr"):
+            cell.outputs = [nbformat.v4.new_output("stream", name=output, text="text\n")]
+        elif output == "error":
+            cell.outputs = [nbformat.v4.new_output("error", ename="Error", evalue="cannot find value", traceback=[])]
+    return nb
+
+
+TODO_FN = "fn my_a_tilde(a: &M) -> M {\n    // TODO: A~ = A + I\n    todo!()\n}"
+
+
+class StudentRun(unittest.TestCase):
+    def test_only_todo_cells_and_their_checks_may_fail(self):
+        nb = executed(
+            ("use hw6::prelude::*;", "ok"),
+            (TODO_FN, "ok"),
+            ("check_a_tilde(&a, my_a_tilde)?", "stderr"),
+            ("let a_tilde = match implementation_to_use(...) { ... };", "stdout"),
+            ("let mut model = {\n    todo!()\n};", "stderr"),
+            ("check_network(&task, &[16, 2], homework_network)?", "error"),
+            ("draw(&history)?", "ok"),
+        )
+        self.assertEqual(students.check_student_run(nb, "s.ipynb"), [])
+
+    def test_a_failing_cell_downstream_of_a_todo_is_a_problem(self):
+        for output in ("stderr", "error", None):
+            nb = executed(
+                (TODO_FN, "ok"),
+                ("check_a_tilde(&a, my_a_tilde)?", "stderr"),
+                ("let a_tilde = my_a_tilde(&a);", output),
+            )
+            problems = students.check_student_run(nb, "s.ipynb")
+            self.assertEqual(len(problems), 1, output)
+            self.assertIn("cell 3 (let a_tilde = my_a_tilde(&a);)", problems[0])
+
+    def test_a_failure_before_the_first_todo_is_a_problem(self):
+        nb = executed(("let club = load_karate(None)?;", "stderr"), (TODO_FN, "ok"), ("check(my_a_tilde)?", "stderr"))
+        problems = students.check_student_run(nb, "s.ipynb")
+        self.assertEqual(len(problems), 1)
+        self.assertIn("cell 1", problems[0])
+
+    def test_a_todo_whose_check_passes_is_a_problem(self):
+        nb = executed((TODO_FN, "ok"), ("check_a_tilde(&a, my_a_tilde)?", "stdout"))
+        problems = students.check_student_run(nb, "s.ipynb")
+        self.assertEqual(len(problems), 1)
+        self.assertIn("neither it nor its check failed", problems[0])
+
+    def test_consecutive_todos_share_the_check_after_them(self):
+        nb = executed(
+            ("impl NodeClassifier for MyGcnNetwork {\n    todo!()\n}", "ok"),
+            ("fn homework_network() {\n    todo!()\n}", "ok"),
+            ("check_network(&task, &[16, 2], homework_network)?", "stderr"),
+            ("let model = ...;", "stderr"),
+        )
+        problems = students.check_student_run(nb, "s.ipynb")
+        self.assertEqual(len(problems), 1)
+        self.assertIn("cell 4", problems[0])
+
+
 class LostDisplay(unittest.TestCase):
     def test_debug_text_of_a_chart_is_reported(self):
         nb = notebook(("code", "let xs = vec![1.0];\nchart(xs)"), ("code", "table()"))

@@ -109,22 +109,35 @@ def leaked_lines(student_nb, solution_lines, solution_nb):
     return leaks
 
 
+def cell_failed(cell):
+    """Whether an executed cell failed. evcxr reports a compile error as an
+    error output, but a panic or an error returned with `?` only as text on
+    stderr (the cell still counts as executed), so both count."""
+    return any(
+        o.get("output_type") == "error" or (o.get("output_type") == "stream" and o.get("name") == "stderr")
+        for o in cell.get("outputs", []))
+
+
 def check_student_run(nb, name):
-    """Check an executed student notebook: every cell before its first TODO
-    ran without error. Returns (problems, cells after the first TODO that
-    failed without being a TODO or the check right after one: they use a
-    TODO's result)."""
+    """Check an executed student notebook; returns the problems found.
+
+    Only the TODO cells (those with a `todo!()`) and the check cell right
+    after each (the first code cell after a TODO that is not a TODO itself;
+    consecutive TODOs share it) may fail, and each TODO must fail there: in
+    its own cell or in its check, or the check does not test it. Every other
+    cell must have run without an error and without output on stderr.
+    """
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    todo_cells = {i for i in code if "todo!()" in nb.cells[i].source}
-    allowed = set(todo_cells)
-    for i in todo_cells:
-        later = [j for j in code if j > i]
+    todo = [i for i in code if "todo!()" in nb.cells[i].source]
+    check_of = {}
+    for i in todo:
+        later = [j for j in code if j > i and j not in todo]
         if later:
-            allowed.add(later[0])  # the check cell that follows a TODO
-    first_todo = min(todo_cells) if todo_cells else len(nb.cells)
+            check_of[i] = later[0]
+    allowed = set(todo) | set(check_of.values())
 
     def failed(i):
-        return any(o.get("output_type") == "error" for o in nb.cells[i].get("outputs", []))
+        return cell_failed(nb.cells[i])
 
     def label(i):
         source = nb.cells[i].source.strip()
@@ -132,12 +145,13 @@ def check_student_run(nb, name):
 
     problems = []
     for i in code:
-        if i < first_todo and (failed(i) or nb.cells[i].get("execution_count") is None):
-            problems.append(f"{name}: {label(i)} comes before the first TODO but did not run cleanly")
-    for i in todo_cells:
-        if not failed(i):
-            problems.append(f"{name}: {label(i)} holds a TODO but did not fail")
-    downstream = [label(i) for i in code if i > first_todo and i not in allowed and failed(i)]
-    return problems, downstream
-
-
+        if i in allowed:
+            continue
+        if nb.cells[i].get("execution_count") is None:
+            problems.append(f"{name}: {label(i)} did not run")
+        elif failed(i):
+            problems.append(f"{name}: {label(i)} failed, but it is neither a TODO nor the check right after one")
+    for i in todo:
+        if not failed(i) and not (i in check_of and failed(check_of[i])):
+            problems.append(f"{name}: {label(i)} holds a TODO, but neither it nor its check failed")
+    return problems

@@ -1,69 +1,61 @@
 //! Checker for the notebook's beam-search solution cell: a student's beam
 //! search must return what the reference returns, on Figure 2 and on seeded
-//! random trees, for several widths.
+//! random trees, for several widths (a `todo!()` fails the check instead of
+//! panicking; see `hw6_exercise`).
 
 use crate::beam::{BeamConfig, beam_search};
 use crate::error::{DecodeError, Result};
 use crate::figure2::figure2_tree;
 use crate::hypothesis::Hypothesis;
 use crate::tree::LogProbTree;
-
-/// What a passed check covered.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BeamCheckReport {
-    /// (tree, width) cases compared.
-    pub cases: usize,
-}
-
-impl std::fmt::Display for BeamCheckReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "beam search: {} cases agree with the reference",
-            self.cases
-        )
-    }
-}
+use hw6_exercise::{CheckReport, run_check};
 
 /// Runs `f(tree, config)` against [`beam_search`] on Figure 2 (widths 1 to
 /// 4, length 3) and on 20 random trees (vocabulary 2 to 5, length 1 to 4,
 /// widths 1 to 5). Sequences must match exactly and log-probabilities to 1e-9.
 pub fn check_beam_search(
     f: impl Fn(&mut LogProbTree, BeamConfig) -> Result<Hypothesis>,
-) -> Result<BeamCheckReport> {
-    let mut cases = 0;
-    let mut trees = vec![(figure2_tree()?, 3usize)];
-    for seed in 0..20u64 {
-        let (m, t) = (2 + (seed % 4) as usize, 1 + (seed % 4) as usize);
-        trees.push((LogProbTree::random(m, t, seed)?, t));
-    }
-    for (i, (tree, length)) in trees.iter().enumerate() {
-        for width in 1..=5 {
-            let config = BeamConfig {
-                width,
-                length: *length,
-            };
-            let want = beam_search(&mut tree.clone(), config)?.best;
-            let got = f(&mut tree.clone(), config)?;
-            let vocab = tree.vocab();
-            if got.tokens != want.tokens || (got.log_prob - want.log_prob).abs() > 1e-9 {
-                return Err(DecodeError::CheckFailed {
-                    detail: format!(
-                        "{} with width {width}, length {length}: got \"{}\" ({:.4}), expected \"{}\" ({:.4})",
-                        if i == 0 {
-                            "Figure 2".to_string()
-                        } else {
-                            format!("random tree {i}")
-                        },
-                        got.text(vocab),
-                        got.log_prob,
-                        want.text(vocab),
-                        want.log_prob
-                    ),
-                });
-            }
-            cases += 1;
+) -> Result<CheckReport> {
+    let exercise = "beam search";
+    let panicked = |panic: String| DecodeError::CheckFailed {
+        detail: format!("{exercise}: {panic}"),
+    };
+    run_check(exercise, panicked, |report| {
+        let mut cases = 0;
+        let mut trees = vec![(figure2_tree()?, 3usize)];
+        for seed in 0..20u64 {
+            let (m, t) = (2 + (seed % 4) as usize, 1 + (seed % 4) as usize);
+            trees.push((LogProbTree::random(m, t, seed)?, t));
         }
-    }
-    Ok(BeamCheckReport { cases })
+        for (i, (tree, length)) in trees.iter().enumerate() {
+            for width in 1..=5 {
+                let config = BeamConfig {
+                    width,
+                    length: *length,
+                };
+                let want = beam_search(&mut tree.clone(), config)?.best;
+                let got = f(&mut tree.clone(), config)?;
+                let vocab = tree.vocab();
+                if got.tokens != want.tokens || (got.log_prob - want.log_prob).abs() > 1e-9 {
+                    return Err(DecodeError::CheckFailed {
+                        detail: format!(
+                            "{} with width {width}, length {length}: got \"{}\" ({:.4}), expected \"{}\" ({:.4})",
+                            if i == 0 {
+                                "Figure 2".to_string()
+                            } else {
+                                format!("random tree {i}")
+                            },
+                            got.text(vocab),
+                            got.log_prob,
+                            want.text(vocab),
+                            want.log_prob
+                        ),
+                    });
+                }
+                cases += 1;
+            }
+        }
+        report.figure("cases that agree with the reference", cases as f64);
+        Ok(())
+    })
 }

@@ -31,8 +31,8 @@ pub mod zkc;
 pub mod prelude {
     pub use crate::error::GraphError;
     pub use crate::exercise::{
-        ExerciseCheck, check_a_tilde, check_features, check_gcn_layer, check_network,
-        check_sym_norm, check_training,
+        check_a_tilde, check_features, check_gcn_layer, check_network, check_sym_norm,
+        check_training,
     };
     pub use crate::gcn::{GcnLayer, GraphConvolution};
     pub use crate::gradcheck::{
@@ -55,6 +55,7 @@ pub mod prelude {
         KARATE_TEST_NODES, KARATE_WEIGHTS, KarateData, ZKC_DEFAULT_SEED, ZkcConfig, ZkcRun,
     };
     pub use hw6_datasets::karate::{Club, KarateClub, Member, load_karate};
+    pub use hw6_exercise::{CheckReport, Implementation, implementation_to_use};
     pub use nalgebra::DMatrix;
     pub use rand::SeedableRng;
     pub use rand_chacha::ChaCha8Rng;

@@ -8,6 +8,7 @@ pub use candle_core::{DType, Device, Tensor};
 pub use hw6_attention::prelude::*;
 pub use hw6_datasets::prelude::*;
 pub use hw6_decoding::prelude::*;
+pub use hw6_exercise::{CheckReport, Implementation, implementation_to_use};
 pub use hw6_graph::prelude::*;
 pub use hw6_models::prelude::*;
 pub use hw6_viz::prelude::*;

@@ -23,6 +23,7 @@ use crate::error::{ModelError, Result};
 use crate::matrix::Matrix;
 use crate::variants::{AutoencoderModel, build_model};
 use candle_core::{DType, Device, Tensor};
+use hw6_exercise::{CheckReport, run_check};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -98,27 +99,17 @@ impl TrainStep for ReferenceMaskStep {
     }
 }
 
-/// A successful check, with what was compared. Displays as text in a notebook.
-#[derive(Clone, Debug)]
-pub struct CheckPassed {
-    /// What matched, in words.
-    pub message: String,
-}
-
-impl std::fmt::Display for CheckPassed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.message)
-    }
-}
-
-impl CheckPassed {
-    /// Inline display in evcxr.
-    pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
-            self.message
-        );
-    }
+/// Runs a check through [`run_check`]: a panic in the notebook's code (a
+/// `todo!()`) fails it with a [`ModelError::Check`].
+fn checked(
+    exercise: &str,
+    body: impl FnOnce(&mut CheckReport) -> Result<()>,
+) -> Result<CheckReport> {
+    run_check(
+        exercise,
+        |panic| ModelError::Check(format!("{exercise}: {panic}")),
+        body,
+    )
 }
 
 fn test_batch(rows: usize, cols: usize, seed: u64) -> Result<Tensor> {
@@ -143,24 +134,25 @@ fn max_abs_diff(a: &Tensor, b: &Tensor) -> Result<f32> {
 /// Compare a forward pass with `decode(encode(x))` on a small two-layer
 /// ReLU autoencoder (where forgetting the decoder, or applying the layers in
 /// another order, shows).
-pub fn check_forward(candidate: &impl ForwardPass) -> Result<CheckPassed> {
-    let ae = Autoencoder::new(&AutoencoderConfig::nonlinear(12, 8, 3).with_seed(11))?;
-    let x = test_batch(5, 12, 12)?;
-    let got = candidate.forward(&ae, &x)?;
-    let want = ReferenceForward.forward(&ae, &x)?;
-    if got.dims() == [5, 3] {
-        return Err(ModelError::Check(
-            "the output has the bottleneck's shape (5, 3): decode the code z back to the input size".into(),
-        ));
-    }
-    let diff = max_abs_diff(&got, &want)?;
-    if diff > 1e-5 {
-        return Err(ModelError::Check(format!(
-            "forward differs from decode(encode(x)) by up to {diff:.3e}: encode x to z, then decode z"
-        )));
-    }
-    Ok(CheckPassed {
-        message: format!("forward pass matches the reference (max abs difference {diff:.1e})"),
+pub fn check_forward(candidate: &impl ForwardPass) -> Result<CheckReport> {
+    checked("forward pass", |report| {
+        let ae = Autoencoder::new(&AutoencoderConfig::nonlinear(12, 8, 3).with_seed(11))?;
+        let x = test_batch(5, 12, 12)?;
+        let got = candidate.forward(&ae, &x)?;
+        let want = ReferenceForward.forward(&ae, &x)?;
+        if got.dims() == [5, 3] {
+            return Err(ModelError::Check(
+                "the output has the bottleneck's shape (5, 3): decode the code z back to the input size".into(),
+            ));
+        }
+        let diff = max_abs_diff(&got, &want)?;
+        if diff > 1e-5 {
+            return Err(ModelError::Check(format!(
+                "forward differs from decode(encode(x)) by up to {diff:.3e}: encode x to z, then decode z"
+            )));
+        }
+        report.figure("max |difference| from decode(encode(x))", diff as f64);
+        Ok(())
     })
 }
 
@@ -204,34 +196,33 @@ impl<F: Fn(&Tensor, &mut ChaCha8Rng) -> Result<(Tensor, Tensor)>> TrainStep for 
 }
 
 fn diagnose(
+    exercise: &str,
     candidate: &dyn TrainStep,
     reference: &dyn TrainStep,
     wrong: &[(&str, &dyn TrainStep)],
-) -> Result<CheckPassed> {
-    let got = run_step(candidate, 33)?;
-    let want = run_step(reference, 33)?;
-    if same_state(&got, &want) {
-        return Ok(CheckPassed {
-            message: format!(
-                "train step matches the reference (loss {:.6}, same weights after the update)",
-                got.0
-            ),
-        });
-    }
-    for (hint, variant) in wrong {
-        if same_state(&got, &run_step(*variant, 33)?) {
-            return Err(ModelError::Check((*hint).to_string()));
+) -> Result<CheckReport> {
+    checked(exercise, |report| {
+        let got = run_step(candidate, 33)?;
+        let want = run_step(reference, 33)?;
+        if same_state(&got, &want) {
+            report.figure("loss after one step (same as the reference)", got.0 as f64);
+            return Ok(());
         }
-    }
-    Err(ModelError::Check(format!(
-        "after one step the loss is {:.6} (reference {:.6}) or the weights differ: draw the randomness once \
-         with the given rng, shaped like x, feed the corrupted input and use the clean x as target",
-        got.0, want.0
-    )))
+        for (hint, variant) in wrong {
+            if same_state(&got, &run_step(*variant, 33)?) {
+                return Err(ModelError::Check((*hint).to_string()));
+            }
+        }
+        Err(ModelError::Check(format!(
+            "after one step the loss is {:.6} (reference {:.6}) or the weights differ: draw the randomness once \
+             with the given rng, shaped like x, feed the corrupted input and use the clean x as target",
+            got.0, want.0
+        )))
+    })
 }
 
 /// Compare a denoising train step with the reference (`noise_std` as given).
-pub fn check_denoising_step(candidate: &impl TrainStep, noise_std: f64) -> Result<CheckPassed> {
+pub fn check_denoising_step(candidate: &impl TrainStep, noise_std: f64) -> Result<CheckReport> {
     ModelKind::Denoising { noise_std }.check()?;
     let reference = ReferenceNoiseStep { noise_std };
     let no_noise = Variant(|x: &Tensor, _r: &mut ChaCha8Rng| Ok((x.clone(), x.clone())));
@@ -242,6 +233,7 @@ pub fn check_denoising_step(candidate: &impl TrainStep, noise_std: f64) -> Resul
     let unscaled =
         Variant(|x: &Tensor, r: &mut ChaCha8Rng| Ok(((x + randn_like(x, r)?)?, x.clone())));
     diagnose(
+        "denoising train step",
         candidate,
         &reference,
         &[
@@ -262,7 +254,7 @@ pub fn check_denoising_step(candidate: &impl TrainStep, noise_std: f64) -> Resul
 }
 
 /// Compare a masking train step with the reference (`mask_prob` as given).
-pub fn check_masking_step(candidate: &impl TrainStep, mask_prob: f64) -> Result<CheckPassed> {
+pub fn check_masking_step(candidate: &impl TrainStep, mask_prob: f64) -> Result<CheckReport> {
     ModelKind::Masked { mask_prob }.check()?;
     let reference = ReferenceMaskStep { mask_prob };
     let no_mask = Variant(|x: &Tensor, _r: &mut ChaCha8Rng| Ok((x.clone(), x.clone())));
@@ -275,6 +267,7 @@ pub fn check_masking_step(candidate: &impl TrainStep, mask_prob: f64) -> Result<
         Ok((m, x.clone()))
     });
     diagnose(
+        "masking train step",
         candidate,
         &reference,
         &[
@@ -344,6 +337,15 @@ mod tests {
         }
         let e = check_forward(&EncodeOnly).unwrap_err().to_string();
         assert!(e.contains("decode"), "{e}");
+
+        struct NotYet;
+        impl ForwardPass for NotYet {
+            fn forward(&self, _: &Autoencoder, _: &Tensor) -> Result<Tensor> {
+                todo!()
+            }
+        }
+        let e = check_forward(&NotYet).unwrap_err().to_string();
+        assert!(e.contains("forward pass") && e.contains("todo!()"), "{e}");
 
         struct Vanilla;
         impl TrainStep for Vanilla {
