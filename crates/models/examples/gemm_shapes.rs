@@ -62,6 +62,9 @@ fn main() {
             shapes.push((format!("dX   {l}: D W  "), b, i, o, false, false));
         }
     }
+    // The linear autoencoder's products at k = 100 (all 100 x 100 x 100).
+    shapes.push(("linear k=100 fwd".into(), b, 100, 100, false, true));
+    shapes.push(("linear k=100 dW ".into(), 100, 100, b, true, false));
     shapes.push(("plain 1024^3".into(), 1024, 1024, 1024, false, false));
     for (name, m, n, k, ta, tb) in shapes {
         let one = time_gemm(m, n, k, ta, tb, gemm::Parallelism::None);

@@ -1,0 +1,67 @@
+//! Train steps per second of one network on one fixed batch (no data
+//! loading, no evaluation): the step's own cost, per configuration, with
+//! user CPU time beside wall time so a busy machine shows.
+//! `cargo run --release -p hw6-models --example step_rate`
+use hw6_models::prelude::*;
+use hw6_models::run::Arch;
+use std::time::Instant;
+
+fn cpu_seconds() -> f64 {
+    // utime + stime of this process, in clock ticks (100 per second on Linux).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (m, batch) = (100, 100);
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    use rand::Rng;
+    let x = Matrix::from_vec(
+        batch,
+        m,
+        (0..batch * m)
+            .map(|_| rng.random_range(-3.0..3.0))
+            .collect(),
+    )?;
+    println!(
+        "{:>10} {:>5} {:>10} {:>9} {:>9}",
+        "arch", "k", "us/step", "wall GF", "CPU GF"
+    );
+    for arch in [Arch::Linear, Arch::Nonlinear { hidden: 256 }] {
+        for k in [5, 10, 100, 1000] {
+            let mut ae = Autoencoder::new(&arch.config(m, k))?;
+            let mut opt = ae.optimizer(5e-4)?;
+            let steps = if k >= 1000 { 300 } else { 2000 };
+            for _ in 0..20 {
+                ae.step_view(x.view(), x.view(), &mut opt)?;
+            }
+            let (t, c) = (Instant::now(), cpu_seconds());
+            for _ in 0..steps {
+                ae.step_view(x.view(), x.view(), &mut opt)?;
+            }
+            let wall = t.elapsed().as_secs_f64();
+            let cpu = cpu_seconds() - c;
+            let flops = ae.train_flops_per_sample() * (batch * steps) as f64;
+            println!(
+                "{:>10} {k:>5} {:>10.1} {:>9.1} {:>9.1}",
+                arch.name(),
+                wall / steps as f64 * 1e6,
+                flops / wall / 1e9,
+                flops / cpu.max(1e-9) / 1e9
+            );
+        }
+    }
+    Ok(())
+}
