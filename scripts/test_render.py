@@ -72,6 +72,15 @@ class Html(unittest.TestCase):
         self.assertEqual(len(problems), 1)
         self.assertIn("only the table shows", problems[0])
 
+    def test_short_markdown_keeps_with_the_next_cell(self):
+        nb = notebook(markdown="Short.")
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell("A long paragraph. " * 40))
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell("A long paragraph. " * 40 + "\n\n## A heading"))
+        tagged = render.keep_with_next(nb)
+        tags = [c.metadata.get("tags", []) for c in tagged.cells]
+        self.assertEqual(tags, [["hw6-keep-with-next"], [], ["hw6-keep-with-next"], []])
+        self.assertEqual([c.metadata.get("tags") for c in nb.cells], [None] * 4, "the input must not change")
+
     def test_raw_tex_is_reported(self):
         body = ('<div class="jp-RenderedMarkdown"><p>the loss \\frac{1}{n}</p></div>')
         problems = render.check_html(body, notebook(markdown=""), "nb.html")
