@@ -129,7 +129,7 @@ class StudentRun(unittest.TestCase):
             ("check_network(&task, &[16, 2], homework_network)?", "error"),
             ("draw(&history)?", "ok"),
         )
-        self.assertEqual(students.check_student_run(nb, "s.ipynb"), [])
+        self.assertEqual(students.check_student_run(nb, "s.ipynb"), ([], []))
 
     def test_a_failing_cell_downstream_of_a_todo_is_a_problem(self):
         for output in ("stderr", "error", None):
@@ -138,21 +138,22 @@ class StudentRun(unittest.TestCase):
                 ("check_a_tilde(&a, my_a_tilde)?", "stderr"),
                 ("let a_tilde = my_a_tilde(&a);", output),
             )
-            problems = students.check_student_run(nb, "s.ipynb")
+            problems, _ = students.check_student_run(nb, "s.ipynb")
             self.assertEqual(len(problems), 1, output)
             self.assertIn("cell 3 (let a_tilde = my_a_tilde(&a);)", problems[0])
 
     def test_a_failure_before_the_first_todo_is_a_problem(self):
         nb = executed(("let club = load_karate(None)?;", "stderr"), (TODO_FN, "ok"), ("check(my_a_tilde)?", "stderr"))
-        problems = students.check_student_run(nb, "s.ipynb")
+        problems, _ = students.check_student_run(nb, "s.ipynb")
         self.assertEqual(len(problems), 1)
         self.assertIn("cell 1", problems[0])
 
-    def test_a_todo_whose_check_passes_is_a_problem(self):
+    def test_a_todo_whose_check_shows_no_failure_is_noted(self):
         nb = executed((TODO_FN, "ok"), ("check_a_tilde(&a, my_a_tilde)?", "stdout"))
-        problems = students.check_student_run(nb, "s.ipynb")
-        self.assertEqual(len(problems), 1)
-        self.assertIn("neither it nor its check failed", problems[0])
+        problems, notes = students.check_student_run(nb, "s.ipynb")
+        self.assertEqual(problems, [])
+        self.assertEqual(len(notes), 1)
+        self.assertIn("neither it nor its check showed a failure", notes[0])
 
     def test_consecutive_todos_share_the_check_after_them(self):
         nb = executed(
@@ -161,7 +162,8 @@ class StudentRun(unittest.TestCase):
             ("check_network(&task, &[16, 2], homework_network)?", "stderr"),
             ("let model = ...;", "stderr"),
         )
-        problems = students.check_student_run(nb, "s.ipynb")
+        problems, notes = students.check_student_run(nb, "s.ipynb")
+        self.assertEqual(notes, [])
         self.assertEqual(len(problems), 1)
         self.assertIn("cell 4", problems[0])
 

@@ -119,13 +119,17 @@ def cell_failed(cell):
 
 
 def check_student_run(nb, name):
-    """Check an executed student notebook; returns the problems found.
+    """Check an executed student notebook; returns (problems, notes).
 
     Only the TODO cells (those with a `todo!()`) and the check cell right
     after each (the first code cell after a TODO that is not a TODO itself;
-    consecutive TODOs share it) may fail, and each TODO must fail there: in
-    its own cell or in its check, or the check does not test it. Every other
-    cell must have run without an error and without output on stderr.
+    consecutive TODOs share it) may fail. Every other cell must have run
+    without an error and without output on stderr: each is a problem.
+
+    A TODO that failed neither in its cell nor in its check is only a note:
+    evcxr passes stderr (where a failed check's message goes) through a
+    thread of its own, and on a loaded machine a line can arrive after the
+    cell has finished and be dropped.
     """
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     todo = [i for i in code if "todo!()" in nb.cells[i].source]
@@ -143,7 +147,7 @@ def check_student_run(nb, name):
         source = nb.cells[i].source.strip()
         return f"cell {i + 1} ({source.splitlines()[0][:50] if source else ''})"
 
-    problems = []
+    problems, notes = [], []
     for i in code:
         if i in allowed:
             continue
@@ -153,5 +157,5 @@ def check_student_run(nb, name):
             problems.append(f"{name}: {label(i)} failed, but it is neither a TODO nor the check right after one")
     for i in todo:
         if not failed(i) and not (i in check_of and failed(check_of[i])):
-            problems.append(f"{name}: {label(i)} holds a TODO, but neither it nor its check failed")
-    return problems
+            notes.append(f"{name}: {label(i)} holds a TODO, but neither it nor its check showed a failure")
+    return problems, notes
