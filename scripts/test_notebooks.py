@@ -7,7 +7,11 @@ import unittest
 
 import nbformat
 
-from nbtools import UsageError, kernel, params
+import asyncio
+import queue
+import types
+
+from nbtools import UsageError, cli, kernel, params
 from nbtools import student as students
 
 
@@ -166,6 +170,27 @@ class StudentRun(unittest.TestCase):
         self.assertEqual(notes, [])
         self.assertEqual(len(problems), 1)
         self.assertIn("cell 4", problems[0])
+
+
+class LateOutput(unittest.TestCase):
+    def test_stream_lines_after_the_reply_stay_with_their_cell(self):
+        messages = [
+            {"parent_header": {"msg_id": "other"}, "msg_type": "stream", "content": {"name": "stderr", "text": "x"}},
+            {"parent_header": {"msg_id": "cell"}, "msg_type": "status", "content": {}},
+            {"parent_header": {"msg_id": "cell"}, "msg_type": "stream",
+             "content": {"name": "stderr", "text": "check of Q1 failed\n"}},
+        ]
+
+        def get_iopub_msg(timeout):
+            if not messages:
+                raise queue.Empty
+            return messages.pop(0)
+
+        client = types.SimpleNamespace(kc=types.SimpleNamespace(get_iopub_msg=get_iopub_msg))
+        cell = nbformat.v4.new_code_cell("check_a_tilde(&a, my_a_tilde)?")
+        asyncio.run(cli.keep_late_output(client)(cell, 0, {"parent_header": {"msg_id": "cell"}}))
+        self.assertEqual([(o.name, o.text) for o in cell.outputs], [("stderr", "check of Q1 failed\n")])
+        self.assertTrue(students.cell_failed(cell))
 
 
 class LostDisplay(unittest.TestCase):

@@ -21,6 +21,36 @@ def fail(message):
 
 
 
+# evcxr passes a cell's stderr (a panic, an error returned with `?`) through
+# a thread of its own, so a line can reach the client after the cell's reply:
+# student-run waits this long after each cell for such lines and keeps them
+# with their cell, before the next cell starts (which would otherwise receive
+# them).
+LATE_OUTPUT_SECONDS = 0.5
+
+
+def keep_late_output(client):
+    """An nbclient `on_cell_executed` hook: stream output of the cell that
+    arrives within LATE_OUTPUT_SECONDS after its reply goes to the cell."""
+    import queue
+
+    import nbformat
+    from nbclient.util import ensure_async
+
+    async def hook(cell, cell_index, execute_reply):
+        parent = execute_reply.get("parent_header", {}).get("msg_id")
+        deadline = time.monotonic() + LATE_OUTPUT_SECONDS
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                msg = await ensure_async(client.kc.get_iopub_msg(timeout=left))
+            except queue.Empty:
+                break
+            if msg.get("parent_header", {}).get("msg_id") == parent and msg.get("msg_type") == "stream":
+                content = msg["content"]
+                cell.outputs.append(nbformat.v4.new_output("stream", name=content["name"], text=content["text"]))
+    return hook
+
+
 def cmd_student_run(args):
     """Execute student notebooks (errors allowed) and check that only the
     TODO cells and their checks failed; exit 1 otherwise."""
@@ -35,6 +65,7 @@ def cmd_student_run(args):
         nb = inject_parameters(nbformat.read(target, as_version=4), overrides, target)
         client = NotebookClient(nb, kernel_name=KERNEL, timeout=args.timeout, startup_timeout=120,
                                 allow_errors=True, resources={"metadata": {"path": str(STUDENT_DIR)}})
+        client.on_cell_executed = keep_late_output(client)
         t0 = time.monotonic()
         try:
             client.execute()
