@@ -46,7 +46,8 @@ PRINT_CSS = """
   .jp-OutputArea-output pre { font-size: 10.5px; line-height: 1.3; }
   .jp-OutputArea { margin-top: 2px; }
   .jp-RenderedHTMLCommon table { font-size: 11px; max-width: 100%; }
-  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { overflow-wrap: anywhere; }
+  .jp-RenderedHTMLCommon table { table-layout: auto !important; }
+  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { overflow-wrap: break-word; }
   .jp-RenderedHTMLCommon { padding-right: 0 !important; }
   math { font-family: "TeX Gyre DejaVu Math", "DejaVu Math TeX Gyre", math; font-size: 1.05em; }
   math[display="block"] { margin: 0.6em 0; }
