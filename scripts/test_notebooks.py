@@ -11,7 +11,7 @@ import asyncio
 import queue
 import types
 
-from nbtools import UsageError, cli, kernel, params
+from nbtools import UsageError, kernel, params
 from nbtools import student as students
 
 
@@ -188,7 +188,7 @@ class LateOutput(unittest.TestCase):
 
         client = types.SimpleNamespace(kc=types.SimpleNamespace(get_iopub_msg=get_iopub_msg))
         cell = nbformat.v4.new_code_cell("check_a_tilde(&a, my_a_tilde)?")
-        asyncio.run(cli.keep_late_output(client)(cell, 0, {"parent_header": {"msg_id": "cell"}}))
+        asyncio.run(kernel.keep_late_output(client)(cell, 0, {"parent_header": {"msg_id": "cell"}}))
         self.assertEqual([(o.name, o.text) for o in cell.outputs], [("stderr", "check of Q1 failed\n")])
         self.assertTrue(students.cell_failed(cell))
 
@@ -203,6 +203,19 @@ class LostDisplay(unittest.TestCase):
         found = kernel.lost_displays(nb)
         self.assertEqual(len(found), 1)
         self.assertIn("cell 1", found[0])
+
+
+class StderrFailures(unittest.TestCase):
+    def test_a_question_mark_error_on_stderr_fails_the_cell(self):
+        nb = notebook(("code", "let a = 1;"), ("code", "run(0)?;\nmore()"))
+        nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="fine\n")]
+        nb.cells[1].outputs = [nbformat.v4.new_output(
+            "stream", name="stderr", text="\x1b[31mError: epochs must be at least 1\x1b[0m\n")]
+        found = kernel.stderr_failures(nb)
+        self.assertEqual(len(found), 1)
+        self.assertIn("cell 2 (run(0)?;)", found[0])
+        self.assertIn("Error: epochs must be at least 1", found[0])
+        self.assertNotIn("\x1b", found[0])
 
 
 if __name__ == "__main__":

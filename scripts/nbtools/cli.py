@@ -2,15 +2,12 @@
 
 import argparse
 import html as htmllib
-import datetime as dt
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from . import DEP_CELL, KERNEL, NOTEBOOKS, OUT, UsageError
-from .kernel import describe_failure, execute, lost_displays
+from .kernel import describe_failure, execute, keep_late_output, lost_displays, stderr_failures
 from .params import inject_parameters, parse_overrides
 from .render import RenderError, combine_pdfs, html_to_pdf, render
 from .student import STUDENT_DIR, check_student_run, leaked_lines, student_version
@@ -19,36 +16,6 @@ def fail(message):
     print(f"error: {message}", file=sys.stderr)
     sys.exit(2)
 
-
-
-# evcxr passes a cell's stderr (a panic, an error returned with `?`) through
-# a thread of its own, so a line can reach the client after the cell's reply:
-# student-run waits this long after each cell for such lines and keeps them
-# with their cell, before the next cell starts (which would otherwise receive
-# them).
-LATE_OUTPUT_SECONDS = 0.5
-
-
-def keep_late_output(client):
-    """An nbclient `on_cell_executed` hook: stream output of the cell that
-    arrives within LATE_OUTPUT_SECONDS after its reply goes to the cell."""
-    import queue
-
-    import nbformat
-    from nbclient.util import ensure_async
-
-    async def hook(cell, cell_index, execute_reply):
-        parent = execute_reply.get("parent_header", {}).get("msg_id")
-        deadline = time.monotonic() + LATE_OUTPUT_SECONDS
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                msg = await ensure_async(client.kc.get_iopub_msg(timeout=left))
-            except queue.Empty:
-                break
-            if msg.get("parent_header", {}).get("msg_id") == parent and msg.get("msg_type") == "stream":
-                content = msg["content"]
-                cell.outputs.append(nbformat.v4.new_output("stream", name=content["name"], text=content["text"]))
-    return hook
 
 
 def cmd_student_run(args):
@@ -154,8 +121,8 @@ def cmd_execute(args):
         executed = out / p.name
         nbformat.write(nb, executed)
         first_text = f", first output after {first:.1f} s" if first is not None else ""
-        if error is None and lost_displays(nb):
-            error = "\n".join(lost_displays(nb))
+        if error is None and (stderr_failures(nb) or lost_displays(nb)):
+            error = "\n".join(stderr_failures(nb) + lost_displays(nb))
         if error is not None:
             print(f"[{mode}] {p.name}: FAILED after {seconds:.1f} s{first_text}", flush=True)
             print(describe_failure(nb, error), file=sys.stderr)

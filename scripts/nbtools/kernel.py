@@ -8,6 +8,37 @@ import time
 from . import KERNEL
 from .params import inject_parameters
 
+
+# evcxr passes a cell's stderr (a panic, an error returned with `?`) through
+# a thread of its own, so a line can reach the client after the cell's reply:
+# the runners wait this long after each cell for such lines and keeps them
+# with their cell, before the next cell starts (which would otherwise receive
+# them).
+LATE_OUTPUT_SECONDS = 0.5
+
+
+def keep_late_output(client):
+    """An nbclient `on_cell_executed` hook: stream output of the cell that
+    arrives within LATE_OUTPUT_SECONDS after its reply goes to the cell."""
+    import queue
+
+    import nbformat
+    from nbclient.util import ensure_async
+
+    async def hook(cell, cell_index, execute_reply):
+        parent = execute_reply.get("parent_header", {}).get("msg_id")
+        deadline = time.monotonic() + LATE_OUTPUT_SECONDS
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                msg = await ensure_async(client.kc.get_iopub_msg(timeout=left))
+            except queue.Empty:
+                break
+            if msg.get("parent_header", {}).get("msg_id") == parent and msg.get("msg_type") == "stream":
+                content = msg["content"]
+                cell.outputs.append(nbformat.v4.new_output("stream", name=content["name"], text=content["text"]))
+    return hook
+
+
 def first_output_seconds(nb, started):
     """Seconds from kernel start to the end of the first code cell with output."""
     for cell in nb.cells:
@@ -35,6 +66,7 @@ def execute(path, overrides, timeout):
         record_timing=True,
         resources={"metadata": {"path": str(path.parent)}},
     )
+    client.on_cell_executed = keep_late_output(client)
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.monotonic()
     error = None
@@ -62,11 +94,27 @@ def describe_failure(nb, error):
     return str(error)[-3000:]
 
 
+def stderr_failures(nb):
+    """Cells that wrote to stderr, described. evcxr reports a panic or an
+    error returned with `?` only as stderr text, not as an error output, and
+    goes on with the next cell; the notebooks write nothing else there."""
+    found = []
+    for index, cell in enumerate(nb.cells, 1):
+        if cell.cell_type != "code":
+            continue
+        text = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                       if o.get("output_type") == "stream" and o.get("name") == "stderr")
+        if text.strip():
+            first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+            found.append(f"cell {index} ({first[:60]}) failed:\n{ANSI.sub('', text).strip()[:2000]}")
+    return found
+
+
 # Debug output of a type that has rich display: evcxr fell back to Debug,
 # usually because the cell's last expression moves a variable the cell also
 # defines (evcxr then cannot keep that variable). Clone it, or end the cell
 # with an expression that only borrows.
-LOST_DISPLAY = re.compile(r"^(Svg\(\"|Table \{|Animation \{|Gallery \{)")
+LOST_DISPLAY = re.compile(r"^(Svg\(\"|Table \{|Animation \{|Gallery \{|Panel \{)")
 
 
 def lost_displays(nb):

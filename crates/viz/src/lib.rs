@@ -10,6 +10,7 @@ pub mod error;
 pub mod image_grid;
 pub mod line_chart;
 pub mod network;
+pub mod panel;
 pub mod scatter_chart;
 pub mod svg;
 pub mod table;
@@ -20,6 +21,7 @@ pub mod prelude {
     pub use crate::error::VizError;
     pub use crate::line_chart::{LineChart, Series, palette};
     pub use crate::network::{NetworkChart, NetworkFrames};
+    pub use crate::panel::Panel;
     pub use crate::scatter_chart::{LegendCorner, Points, ScatterChart};
     pub use crate::svg::Svg;
     pub use crate::table::Table;
