@@ -50,8 +50,25 @@ def first_output_seconds(nb, started):
     return None
 
 
+# evcxr 0.22's build cache keeps a hit counter that two kernels building at
+# the same time can leave empty; the build then fails with this message. It
+# is not the notebook's fault, and a second attempt rebuilds cleanly.
+CACHE_RACE = "Failed to wrap rustc: cannot parse integer from empty string"
+
+
 def execute(path, overrides, timeout):
-    """Execute one notebook; returns (executed notebook, seconds, error or None)."""
+    """Execute one notebook (twice if the first attempt hit evcxr's cache
+    race); returns (executed notebook, seconds, first output, error or None)."""
+    nb, seconds, first, error = execute_once(path, overrides, timeout)
+    if error is not None and CACHE_RACE in describe_failure(nb, error):
+        print(f"   {path.name}: evcxr's build cache was busy ({CACHE_RACE!r}); running it again", flush=True)
+        nb, again, first, error = execute_once(path, overrides, timeout)
+        seconds += again
+    return nb, seconds, first, error
+
+
+def execute_once(path, overrides, timeout):
+    """Execute one notebook; returns (executed notebook, seconds, first output, error or None)."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
