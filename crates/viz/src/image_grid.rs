@@ -19,7 +19,7 @@
 use std::fmt::Write;
 
 use crate::error::VizError;
-use crate::svg::Svg;
+use crate::svg::{Svg, escape_markup};
 
 /// A labelled grid of grayscale images, one row per label.
 #[derive(Clone, Debug)]
@@ -96,7 +96,7 @@ impl ImageGrid {
             s,
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{total_w}" height="{total_h}" viewBox="0 0 {total_w} {total_h}" shape-rendering="crispEdges"><rect width="100%" height="100%" fill="white"/><text x="{}" y="20" font-family="sans-serif" font-size="16" text-anchor="middle">{}</text>"#,
             total_w / 2,
-            escape(&self.title)
+            escape_markup(&self.title)
         );
         for (r, (label, imgs)) in self.rows.iter().enumerate() {
             let y0 = TITLE_HEIGHT + r * (ih + GAP);
@@ -105,7 +105,7 @@ impl ImageGrid {
                 r#"<text x="{}" y="{}" font-family="sans-serif" font-size="13" text-anchor="end">{}</text>"#,
                 LABEL_WIDTH - 8,
                 y0 + ih / 2 + 4,
-                escape(label)
+                escape_markup(label)
             );
             for (c, img) in imgs.iter().enumerate() {
                 let x0 = LABEL_WIDTH + c * (iw + GAP);
@@ -150,12 +150,6 @@ fn quantize(v: f32) -> u8 {
         0.0
     };
     (v * LEVELS).round() as u8
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use plotters::prelude::*;
 
 use crate::error::VizError;
 use crate::line_chart::palette;
-use crate::svg::Svg;
+use crate::svg::{Svg, escape_markup};
 
 /// Everything the two chart types share: edges, classes, labels, look.
 #[derive(Clone, Debug)]
@@ -436,7 +436,7 @@ impl NetworkFrames {
             s,
             r#"<text x="{}" y="20" font-family="sans-serif" font-size="16" text-anchor="middle">{}</text>"#,
             w / 2.0,
-            xml_escape(&self.title)
+            escape_markup(&self.title)
         );
         for (k, (label, _)) in self.frames.iter().enumerate() {
             let on: Vec<&str> = (0..n_frames)
@@ -447,7 +447,7 @@ impl NetworkFrames {
                 r#"<text x="{}" y="40" font-family="sans-serif" font-size="13" text-anchor="middle" opacity="{}">{}<animate attributeName="opacity" values="{}" dur="{dur}s" calcMode="discrete" repeatCount="indefinite"/></text>"#,
                 w / 2.0,
                 if k == 0 { 1 } else { 0 },
-                xml_escape(label),
+                escape_markup(label),
                 on.join(";")
             );
         }
@@ -485,12 +485,6 @@ impl NetworkFrames {
 
 /// One coordinate of one node, read from a frame's positions.
 type Coordinate<'a> = dyn Fn(&[(f64, f64)]) -> f64 + 'a;
-
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
 
 #[cfg(test)]
 mod tests {

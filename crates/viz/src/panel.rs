@@ -17,7 +17,7 @@
 //! ```
 
 use crate::error::VizError;
-use crate::svg::{Svg, evcxr_block};
+use crate::svg::{Svg, escape_markup, evcxr_block};
 use crate::table::Table;
 
 /// Charts, tables and short texts, shown in order as one HTML output.
@@ -58,7 +58,7 @@ impl Panel {
 
     /// Adds a line of text (escaped).
     pub fn push_text(&mut self, text: &str) -> &mut Self {
-        self.items.push(format!("<p>{}</p>", escape(text)));
+        self.items.push(format!("<p>{}</p>", escape_markup(text)));
         self
     }
 
@@ -81,12 +81,6 @@ impl Panel {
     pub fn evcxr_display(&self) {
         print!("{}", evcxr_block("text/html", &self.to_html()));
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

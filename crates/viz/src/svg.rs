@@ -50,6 +50,14 @@ impl std::fmt::Display for Svg {
     }
 }
 
+/// Escapes the characters that HTML and SVG text give meaning to.
+pub(crate) fn escape_markup(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// Wraps `content` in evcxr's markers for rich output of type `mime`.
 pub(crate) fn evcxr_block(mime: &str, content: &str) -> String {
     format!("EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT\n")

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use polars::prelude::{AnyValue, DataFrame};
 
 use crate::error::VizError;
-use crate::svg::evcxr_block;
+use crate::svg::{escape_markup, evcxr_block};
 
 /// A DataFrame to display. Floats are shown with `decimals` digits after the
 /// point (4 unless changed).
@@ -80,7 +80,7 @@ impl Table {
             let _ = write!(
                 html,
                 "<caption style=\"text-align:left;font-weight:bold\">{}</caption>",
-                escape(caption)
+                escape_markup(caption)
             );
         }
         html.push_str("<thead><tr>");
@@ -88,7 +88,7 @@ impl Table {
             let _ = write!(
                 html,
                 "<th style=\"border-bottom:1px solid #888;padding:2px 10px;text-align:right\">{}</th>",
-                escape(name)
+                escape_markup(name)
             );
         }
         html.push_str("</tr></thead><tbody>");
@@ -98,7 +98,7 @@ impl Table {
                 let _ = write!(
                     html,
                     "<td style=\"padding:2px 10px;text-align:right\">{}</td>",
-                    escape(cell)
+                    escape_markup(cell)
                 );
             }
             html.push_str("</tr>");
@@ -156,14 +156,6 @@ impl std::fmt::Display for Table {
             Err(e) => write!(f, "(table could not be shown: {e})"),
         }
     }
-}
-
-/// Escapes the characters HTML gives meaning to.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
