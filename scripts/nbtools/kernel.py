@@ -2,7 +2,10 @@
 what went wrong when a cell fails."""
 
 import datetime as dt
+import os
 import re
+import shutil
+import tempfile
 import time
 
 from . import KERNEL
@@ -87,10 +90,21 @@ def execute_once(path, overrides, timeout):
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.monotonic()
     error = None
+    # evcxr builds each kernel's code in a folder under EVCXR_TMPDIR (about
+    # 1 GB) and leaves it behind; give it one that is removed afterwards.
+    build_dir = tempfile.mkdtemp(prefix="hw6-evcxr-")
+    saved = os.environ.get("EVCXR_TMPDIR")
+    os.environ["EVCXR_TMPDIR"] = build_dir
     try:
         client.execute()
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         error = exc
+    finally:
+        if saved is None:
+            os.environ.pop("EVCXR_TMPDIR", None)
+        else:
+            os.environ["EVCXR_TMPDIR"] = saved
+        shutil.rmtree(build_dir, ignore_errors=True)
     seconds = time.monotonic() - t0
     first = first_output_seconds(nb, started)
     return nb, seconds, first, error
