@@ -1,5 +1,5 @@
 //! GFLOP/s of the gemm crate on the products of one train step (batch 100,
-//! 100 -> 256 -> k -> 256 -> 100), with the operand layouts the step uses
+//! 100 -> 256 -> k -> 256 -> 100, and the linear 100 -> k -> 100), with the operand layouts the step uses
 //! (weights stored `out x in`), one thread and two, next to a large product.
 //! `cargo run --release -p hw6-models --example gemm_shapes -- [k]`
 use std::time::Instant;
@@ -47,6 +47,61 @@ fn time_gemm(m: usize, n: usize, k: usize, ta: bool, tb: bool, par: gemm::Parall
     2.0 * (m * n * k) as f64 / best / 1e9
 }
 
+/// Like [`time_gemm`] with 2 threads, but the product is split in two halves
+/// by us (along `m` or `n`, whichever is larger), each half on one thread
+/// through `rayon::join`.
+fn time_split(m: usize, n: usize, k: usize, ta: bool, tb: bool, along_m: bool) -> f64 {
+    let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.1).collect();
+    let b: Vec<f32> = (0..k * n).map(|i| (i % 5) as f32 * 0.1).collect();
+    let mut c = vec![0f32; m * n];
+    let (a_rs, a_cs) = if ta { (1, m as isize) } else { (k as isize, 1) };
+    let (b_rs, b_cs) = if tb { (1, k as isize) } else { (n as isize, 1) };
+    let reps = (1e8 / (m * n * k) as f64).max(3.0) as usize;
+    let mut best = f64::INFINITY;
+    let run = |c: usize, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>| {
+        // SAFETY: the two halves write disjoint blocks of c.
+        unsafe {
+            let cp = c as *mut f32;
+            gemm::gemm(
+                rows.len(),
+                cols.len(),
+                k,
+                cp.add(rows.start * n + cols.start),
+                1,
+                n as isize,
+                false,
+                a.as_ptr().offset(rows.start as isize * a_rs),
+                a_cs,
+                a_rs,
+                b.as_ptr().offset(cols.start as isize * b_cs),
+                b_cs,
+                b_rs,
+                1.0,
+                1.0,
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            );
+        }
+    };
+    for _ in 0..5 {
+        let t = Instant::now();
+        for _ in 0..reps {
+            let cp = c.as_mut_ptr() as usize;
+            if along_m {
+                let h = m / 2;
+                rayon::join(|| run(cp, 0..h, 0..n), || run(cp, h..m, 0..n));
+            } else {
+                let h = n / 2;
+                rayon::join(|| run(cp, 0..m, 0..h), || run(cp, 0..m, h..n));
+            }
+        }
+        best = best.min(t.elapsed().as_secs_f64() / reps as f64);
+    }
+    2.0 * (m * n * k) as f64 / best / 1e9
+}
+
 fn main() {
     let kb: usize = std::env::args()
         .nth(1)
@@ -62,15 +117,22 @@ fn main() {
             shapes.push((format!("dX   {l}: D W  "), b, i, o, false, false));
         }
     }
-    // The linear autoencoder's products at k = 100 (all 100 x 100 x 100).
-    shapes.push(("linear k=100 fwd".into(), b, 100, 100, false, true));
-    shapes.push(("linear k=100 dW ".into(), 100, 100, b, true, false));
+    // The linear autoencoder's products (100 -> k -> 100).
+    for (l, (i, o)) in [(m, kb), (kb, m)].into_iter().enumerate() {
+        shapes.push((format!("linear fwd {l}"), b, o, i, false, true));
+        shapes.push((format!("linear dW  {l}"), o, i, b, true, false));
+        if l > 0 {
+            shapes.push((format!("linear dX  {l}"), b, i, o, false, false));
+        }
+    }
     shapes.push(("plain 1024^3".into(), 1024, 1024, 1024, false, false));
     for (name, m, n, k, ta, tb) in shapes {
         let one = time_gemm(m, n, k, ta, tb, gemm::Parallelism::None);
         let two = time_gemm(m, n, k, ta, tb, gemm::Parallelism::Rayon(2));
+        let split_m = time_split(m, n, k, ta, tb, true);
+        let split_n = time_split(m, n, k, ta, tb, false);
         println!(
-            "{name} {m:>5} x {n:>5} x {k:>5}: 1 thread {one:>6.1} GF/s, 2 threads {two:>6.1} GF/s"
+            "{name} {m:>5} x {n:>5} x {k:>5}: 1 thread {one:>6.1}, 2 threads {two:>6.1}, rows split {split_m:>6.1}, columns split {split_n:>6.1} GF/s"
         );
     }
 }

@@ -48,9 +48,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ae.step_view(x.view(), x.view(), &mut opt)?;
             }
             let (t, c) = (Instant::now(), cpu_seconds());
-            for _ in 0..steps {
-                ae.step_view(x.view(), x.view(), &mut opt)?;
-            }
+            // On a worker of rayon's pool, as `Experiment::train` runs them.
+            rayon::scope(
+                |_| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+                    for _ in 0..steps {
+                        ae.step_view(x.view(), x.view(), &mut opt)?;
+                    }
+                    Ok(())
+                },
+            )
+            .map_err(|e| e.to_string())?;
             let wall = t.elapsed().as_secs_f64();
             let cpu = cpu_seconds() - c;
             let flops = ae.train_flops_per_sample() * (batch * steps) as f64;

@@ -35,7 +35,7 @@ pub trait ForwardPass {
 }
 
 /// A train step (the original's `train_step` of the denoising / masked class).
-pub trait TrainStep {
+pub trait TrainStep: Send {
     /// One optimisation step on the clean batch `x` (`(batch, m)`), drawing
     /// randomness from `rng`; returns the batch loss. Finish with
     /// `ae.step(&input, x, opt)`, which does forward, loss against the
@@ -182,7 +182,7 @@ fn same_state(a: &(f32, Autoencoder), b: &(f32, Autoencoder)) -> bool {
 /// A step that feeds `input_of(x, rng)` to the network and uses `target_of` as the target.
 struct Variant<F: Fn(&Tensor, &mut ChaCha8Rng) -> Result<(Tensor, Tensor)>>(F);
 
-impl<F: Fn(&Tensor, &mut ChaCha8Rng) -> Result<(Tensor, Tensor)>> TrainStep for Variant<F> {
+impl<F: Fn(&Tensor, &mut ChaCha8Rng) -> Result<(Tensor, Tensor)> + Send> TrainStep for Variant<F> {
     fn train_step(
         &self,
         ae: &mut Autoencoder,

@@ -102,6 +102,9 @@ pub struct TrainStats {
     pub flops: f64,
     /// Floating-point operations of the train steps alone.
     pub step_flops: f64,
+    /// GFLOP/s of each epoch's train steps (for benchmarks: the fastest
+    /// epoch is the least disturbed by other work on the machine).
+    pub epoch_step_gflops: Vec<f64>,
 }
 
 /// What the probe evaluation returns.
@@ -145,9 +148,11 @@ struct PendingEval<'scope> {
 }
 
 /// Whether [`Experiment::train_with`] evaluates an epoch's losses on a
-/// second thread while the next epoch trains: yes when there is a second
-/// core and every product of a train step runs on one thread anyway
-/// (`batch x in x out` below the size at which products are split).
+/// second thread while the next epoch trains on one thread: yes when there
+/// is a second core and every product of a train step (`batch x in x out`)
+/// is below [`OVERLAP_MAX_MACS`], so small that sharing it between threads
+/// gains less than giving each thread its own work (measured with
+/// `cargo run --release -p hw6-models --example ae_profile`).
 /// [`ExperimentConfig::overlap_eval`] overrides it.
 pub fn overlap_evaluation(net: &Autoencoder, batch_size: usize) -> bool {
     let largest = net
@@ -156,8 +161,13 @@ pub fn overlap_evaluation(net: &Autoencoder, batch_size: usize) -> bool {
         .map(|d| batch_size * d.weight.rows * d.weight.cols)
         .max()
         .unwrap_or(0);
-    crate::matrix::num_threads() > 1 && largest < crate::matrix::parallel_min_macs()
+    crate::matrix::num_threads() > 1 && largest < OVERLAP_MAX_MACS
 }
+
+/// See [`overlap_evaluation`]: the nonlinear synthetic network's largest
+/// product at batch 100 (`100 x 256 x 100`, 2.6 million multiply-adds) is
+/// below it, a `100 x 256 x 1000` one is above.
+pub const OVERLAP_MAX_MACS: usize = 1 << 22;
 
 /// The loss over every row of a split and the floating-point operations
 /// spent on it. A linear network is evaluated from the split's second
@@ -338,22 +348,36 @@ impl Experiment {
                 };
                 let batches =
                     epoch_batches(train.len(), self.config.batch_size, order, self.epochs_done)?;
-                for rows in &batches {
-                    xb.reshape_for(rows.len(), dim);
-                    for (i, &r) in rows.iter().enumerate() {
-                        xb.data[i * dim..(i + 1) * dim].copy_from_slice(train.row(r));
+                let mut run_epoch = || -> Result<()> {
+                    for rows in &batches {
+                        xb.reshape_for(rows.len(), dim);
+                        for (i, &r) in rows.iter().enumerate() {
+                            xb.data[i * dim..(i + 1) * dim].copy_from_slice(train.row(r));
+                        }
+                        let loss =
+                            self.model
+                                .train_step_view(xb.view(), &mut self.opt, &mut self.rng)?;
+                        if !loss.is_finite() {
+                            return Err(self.diverged(epoch, loss));
+                        }
                     }
-                    let loss =
-                        self.model
-                            .train_step_view(xb.view(), &mut self.opt, &mut self.rng)?;
-                    if !loss.is_finite() {
-                        return Err(self.diverged(epoch, loss));
-                    }
+                    Ok(())
+                };
+                if overlap {
+                    // One core trains while the other evaluates.
+                    crate::matrix::single_threaded(run_epoch)?;
+                } else {
+                    // On a worker of rayon's pool, so that the products it
+                    // shares out hand half to the other worker directly.
+                    rayon::scope(|_| run_epoch())?;
                 }
                 let step_seconds = t0.elapsed().as_secs_f64();
                 stats.steps += batches.len();
                 let samples = (batches.len() * self.config.batch_size) as f64;
                 stats.step_flops += samples * step_flops;
+                stats
+                    .epoch_step_gflops
+                    .push(samples * step_flops / step_seconds.max(1e-12) / 1e9);
                 stats.flops += samples * step_flops;
                 stats.step_seconds += step_seconds;
                 self.epochs_done += 1;

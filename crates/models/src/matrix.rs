@@ -173,7 +173,7 @@ pub(crate) fn parallel_min_macs() -> usize {
         std::env::var("HW6_PARALLEL_MIN_MACS")
             .ok()
             .and_then(|s| s.parse().ok())
-            .unwrap_or(1 << 22)
+            .unwrap_or(1 << 21)
     })
 }
 
@@ -188,6 +188,18 @@ pub(crate) fn single_threaded<R>(f: impl FnOnce() -> R) -> R {
     let out = f();
     SINGLE_THREADED.with(|c| c.set(before));
     out
+}
+
+/// How many threads a piece of work of `macs` multiply-adds should be
+/// shared between: all of them ([`num_threads`]) from
+/// [`parallel_min_macs`] on, except inside [`single_threaded`]; else 1.
+pub(crate) fn threads_for(macs: usize) -> usize {
+    let threads = num_threads();
+    if threads > 1 && macs >= parallel_min_macs() && !SINGLE_THREADED.with(|c| c.get()) {
+        threads
+    } else {
+        1
+    }
 }
 
 /// `dst = op(a) op(b)`, or `dst += op(a) op(b)` when `accumulate`.
@@ -241,38 +253,137 @@ pub(crate) fn gemm_into(
     };
     let (a_rs, a_cs) = strides(&a, ta);
     let (b_rs, b_cs) = strides(&b, tb);
+    let product = Product {
+        dst: SharedPtr(dst.data.as_mut_ptr()),
+        dst_rs: n as isize,
+        a: a.data.as_ptr(),
+        a_rs,
+        a_cs,
+        b: b.data.as_ptr(),
+        b_rs,
+        b_cs,
+        k,
+        accumulate,
+    };
     let threads = num_threads();
-    let parallelism =
+    let parts =
         if threads > 1 && m * n * k >= parallel_min_macs() && !SINGLE_THREADED.with(|c| c.get()) {
-            gemm::Parallelism::Rayon(threads)
+            threads
         } else {
-            gemm::Parallelism::None
+            1
         };
+    run_in_parts(&product, m, n, parts);
+}
+
+/// Run `product` (`m x n` output) as `parts` blocks along its larger output
+/// dimension, each a task of rayon's pool (on this thread when `parts == 1`).
+/// Every output entry is summed in the same order however it is split, so
+/// the result does not depend on `parts`.
+fn run_in_parts(product: &Product, m: usize, n: usize, parts: usize) {
     // SAFETY: every pointer/stride pair addresses exactly the entries of a
-    // live, correctly sized buffer (checked above), and `dst` does not alias
-    // `a` or `b` (it is borrowed mutably while they are borrowed shared).
+    // live, correctly sized buffer (checked above), `dst` does not alias `a`
+    // or `b` (it is borrowed mutably while they are borrowed shared), and the
+    // blocks below are disjoint.
     unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.data.as_mut_ptr(),
-            1,
-            n as isize,
-            accumulate,
-            a.data.as_ptr(),
-            a_cs,
-            a_rs,
-            b.data.as_ptr(),
-            b_cs,
-            b_rs,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            parallelism,
-        );
+        if parts == 1 {
+            product.block(0..m, 0..n);
+        } else if m >= n {
+            let bounds = split_points(m, parts);
+            rayon::scope(|s| {
+                for w in bounds.windows(2).skip(1) {
+                    let (rows, product) = (w[0]..w[1], product);
+                    s.spawn(move |_| product.block(rows, 0..n));
+                }
+                product.block(0..bounds[1], 0..n);
+            });
+        } else {
+            let bounds = split_points(n, parts);
+            rayon::scope(|s| {
+                for w in bounds.windows(2).skip(1) {
+                    let (cols, product) = (w[0]..w[1], product);
+                    s.spawn(move |_| product.block(0..m, cols));
+                }
+                product.block(0..m, 0..bounds[1]);
+            });
+        }
+    }
+}
+
+/// `0 = p_0 < p_1 < ... < p_parts = len`, near-equal pieces whose inner
+/// boundaries are multiples of 8 (one AVX register of `f32`) when possible.
+fn split_points(len: usize, parts: usize) -> Vec<usize> {
+    let mut points: Vec<usize> = (0..=parts)
+        .map(|i| {
+            let p = len * i / parts;
+            if i == 0 || i == parts || len < 8 * parts {
+                p
+            } else {
+                (p + 4) / 8 * 8
+            }
+        })
+        .collect();
+    points.dedup();
+    points
+}
+
+/// A raw pointer that may be shared between the threads of one product
+/// (each writes its own block).
+#[derive(Clone, Copy)]
+struct SharedPtr(*mut f32);
+// SAFETY: only used by `Product::block`, whose callers hand every thread a
+// disjoint block of the destination.
+unsafe impl Send for SharedPtr {}
+unsafe impl Sync for SharedPtr {}
+
+/// One product `dst (m x n) (+)= op(a) (m x k) op(b) (k x n)` as raw
+/// pointers and strides, so that blocks of it can run on different threads.
+struct Product {
+    dst: SharedPtr,
+    dst_rs: isize,
+    a: *const f32,
+    a_rs: isize,
+    a_cs: isize,
+    b: *const f32,
+    b_rs: isize,
+    b_cs: isize,
+    k: usize,
+    accumulate: bool,
+}
+// SAFETY: `a` and `b` are only read, and `dst` is written in disjoint blocks.
+unsafe impl Sync for Product {}
+
+impl Product {
+    /// Compute the block `rows x cols` of the destination on this thread.
+    ///
+    /// # Safety
+    /// The pointers must address live buffers of the product's shapes, and
+    /// no other thread may touch this block of `dst` meanwhile.
+    unsafe fn block(&self, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>) {
+        let (r0, c0) = (rows.start as isize, cols.start as isize);
+        // SAFETY: the offsets stay inside the buffers (rows < m, cols < n).
+        unsafe {
+            gemm::gemm(
+                rows.len(),
+                cols.len(),
+                self.k,
+                self.dst.0.offset(r0 * self.dst_rs + c0),
+                1,
+                self.dst_rs,
+                self.accumulate,
+                self.a.offset(r0 * self.a_rs),
+                self.a_cs,
+                self.a_rs,
+                self.b.offset(c0 * self.b_cs),
+                self.b_cs,
+                self.b_rs,
+                1.0,
+                1.0,
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            );
+        }
     }
 }
 
@@ -344,5 +455,80 @@ mod tests {
         gemm_into(&mut acc, a.view(), Op::N, b.view(), Op::N, true);
         let doubled: Vec<f32> = want.data.iter().map(|v| 2.0 * v).collect();
         assert_eq!(acc.data, doubled);
+    }
+
+    /// Splitting a product between threads changes no bit of the result,
+    /// for both split directions, every transpose, and accumulation.
+    #[test]
+    fn split_products_equal_the_single_threaded_product_bit_for_bit() {
+        let data = |len: usize, seed: usize| -> Vec<f32> {
+            (0..len)
+                .map(|i| (((i * 7919 + seed * 104_729) % 1000) as f32 - 500.0) * 1e-3)
+                .collect()
+        };
+        for (m, n, k) in [(100, 256, 100), (256, 100, 37), (13, 9, 300), (64, 64, 64)] {
+            for (ta, tb) in [
+                (Op::N, Op::N),
+                (Op::N, Op::T),
+                (Op::T, Op::N),
+                (Op::T, Op::T),
+            ] {
+                let (ar, ac) = if ta == Op::N { (m, k) } else { (k, m) };
+                let (br, bc) = if tb == Op::N { (k, n) } else { (n, k) };
+                let a = Matrix::from_vec(ar, ac, data(ar * ac, 1)).unwrap();
+                let b = Matrix::from_vec(br, bc, data(br * bc, 2)).unwrap();
+                let start = Matrix::from_vec(m, n, data(m * n, 3)).unwrap();
+                for accumulate in [false, true] {
+                    let run = |parts: usize| {
+                        let mut dst = start.clone();
+                        let (a_rs, a_cs) = if ta == Op::N {
+                            (ac as isize, 1)
+                        } else {
+                            (1, ac as isize)
+                        };
+                        let (b_rs, b_cs) = if tb == Op::N {
+                            (bc as isize, 1)
+                        } else {
+                            (1, bc as isize)
+                        };
+                        let product = Product {
+                            dst: SharedPtr(dst.data.as_mut_ptr()),
+                            dst_rs: n as isize,
+                            a: a.data.as_ptr(),
+                            a_rs,
+                            a_cs,
+                            b: b.data.as_ptr(),
+                            b_rs,
+                            b_cs,
+                            k,
+                            accumulate,
+                        };
+                        run_in_parts(&product, m, n, parts);
+                        dst.data.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+                    };
+                    let one = run(1);
+                    for parts in [2, 3, 4] {
+                        assert_eq!(
+                            run(parts),
+                            one,
+                            "{m}x{n}x{k} {ta:?}{tb:?} acc={accumulate} parts={parts}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn split_points_cover_the_range_in_order() {
+        assert_eq!(split_points(100, 2), vec![0, 48, 100]);
+        assert_eq!(split_points(1000, 2), vec![0, 504, 1000]);
+        assert_eq!(split_points(10, 2), vec![0, 5, 10]);
+        assert_eq!(split_points(1, 2), vec![0, 1]);
+        for (len, parts) in [(256, 3), (17, 4), (1000, 7)] {
+            let p = split_points(len, parts);
+            assert_eq!((p[0], *p.last().unwrap()), (0, len));
+            assert!(p.windows(2).all(|w| w[0] < w[1]), "{p:?}");
+        }
     }
 }

@@ -115,6 +115,8 @@ pub struct RunResult {
     pub gflops: f64,
     /// GFLOP/s of the train steps alone.
     pub step_gflops: f64,
+    /// GFLOP/s of the train steps of the fastest epoch.
+    pub best_epoch_step_gflops: f64,
     /// Training-split loss per epoch.
     pub train_losses: Vec<f32>,
     /// Validation-split loss per epoch.
@@ -188,6 +190,7 @@ pub fn run_once_with(
         samples_per_second: samples / train.step_seconds.max(1e-12),
         gflops: train.flops / train.seconds.max(1e-12) / 1e9,
         step_gflops: train.step_flops / train.step_seconds.max(1e-12) / 1e9,
+        best_epoch_step_gflops: train.epoch_step_gflops.iter().copied().fold(0.0, f64::max),
         train_loss: *train.train_losses.last().unwrap_or(&f32::NAN),
         valid_loss: *train.valid_losses.last().unwrap_or(&f32::NAN),
         train_losses: train.train_losses,

@@ -15,7 +15,7 @@ use candle_core::{Device, Tensor};
 use rand_chacha::ChaCha8Rng;
 
 /// What [`crate::Experiment`] needs from a model.
-pub trait AutoencoderModel {
+pub trait AutoencoderModel: Send {
     /// The network (encoder and decoder).
     fn network(&self) -> &Autoencoder;
     /// The network, mutably.
@@ -55,7 +55,7 @@ impl AutoencoderModel for Autoencoder {
 
 /// What a denoising or masked autoencoder does to a clean batch before
 /// encoding it (the target stays the clean batch).
-pub trait Corruption {
+pub trait Corruption: Send {
     /// Model name for tables and charts.
     const NAME: &'static str;
     /// The corrupted copy of `x` (`batch x m`), drawing from `rng`.
