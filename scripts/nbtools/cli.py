@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 
 from . import DEP_CELL, KERNEL, NOTEBOOKS, OUT, UsageError
-from .kernel import describe_failure, execute, keep_late_output, lost_displays, stderr_failures
+from .kernel import (describe_failure, execute, keep_late_output, lost_displays, own_build_dir,
+                     stderr_failures)
 from .params import inject_parameters, parse_overrides
 from .render import RenderError, combine_pdfs, html_to_pdf, render
 from .student import STUDENT_DIR, check_student_run, leaked_lines, student_version
@@ -35,7 +36,8 @@ def cmd_student_run(args):
         client.on_cell_executed = keep_late_output(client)
         t0 = time.monotonic()
         try:
-            client.execute()
+            with own_build_dir():
+                client.execute()
             found, notes = check_student_run(nb, target.name)
         except (CellTimeoutError, DeadKernelError) as exc:
             found, notes = [f"{target.name}: the kernel stopped: {str(exc).strip()[:300]}"], []

@@ -1,6 +1,7 @@
 """Executing notebooks headless in the evcxr (`rust`) kernel, and explaining
 what went wrong when a cell fails."""
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -59,6 +60,24 @@ def first_output_seconds(nb, started):
 CACHE_RACE = "Failed to wrap rustc: cannot parse integer from empty string"
 
 
+@contextlib.contextmanager
+def own_build_dir():
+    """Kernels started inside get their own EVCXR_TMPDIR, removed afterwards:
+    evcxr builds each kernel's code in a folder there (about 1 GB) and leaves
+    it behind."""
+    build_dir = tempfile.mkdtemp(prefix="hw6-evcxr-")
+    saved = os.environ.get("EVCXR_TMPDIR")
+    os.environ["EVCXR_TMPDIR"] = build_dir
+    try:
+        yield build_dir
+    finally:
+        if saved is None:
+            os.environ.pop("EVCXR_TMPDIR", None)
+        else:
+            os.environ["EVCXR_TMPDIR"] = saved
+        shutil.rmtree(build_dir, ignore_errors=True)
+
+
 def execute(path, overrides, timeout):
     """Execute one notebook (twice if the first attempt hit evcxr's cache
     race); returns (executed notebook, seconds, first output, error or None)."""
@@ -90,21 +109,11 @@ def execute_once(path, overrides, timeout):
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.monotonic()
     error = None
-    # evcxr builds each kernel's code in a folder under EVCXR_TMPDIR (about
-    # 1 GB) and leaves it behind; give it one that is removed afterwards.
-    build_dir = tempfile.mkdtemp(prefix="hw6-evcxr-")
-    saved = os.environ.get("EVCXR_TMPDIR")
-    os.environ["EVCXR_TMPDIR"] = build_dir
-    try:
-        client.execute()
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
-        error = exc
-    finally:
-        if saved is None:
-            os.environ.pop("EVCXR_TMPDIR", None)
-        else:
-            os.environ["EVCXR_TMPDIR"] = saved
-        shutil.rmtree(build_dir, ignore_errors=True)
+    with own_build_dir():
+        try:
+            client.execute()
+        except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+            error = exc
     seconds = time.monotonic() - t0
     first = first_output_seconds(nb, started)
     return nb, seconds, first, error

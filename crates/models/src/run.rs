@@ -216,13 +216,13 @@ pub struct Sweep {
     pub batch_size: usize,
     /// Base seed.
     pub seed: u64,
-    /// Print one line per run.
+    /// Print one line per model and `k` (means over the repeats).
     pub verbose: bool,
 }
 
 impl Sweep {
     /// The original's section settings: all four `k`, the three models,
-    /// 3 repeats, 10 epochs, batch 100, seed 0, one line per run.
+    /// 3 repeats, 10 epochs, batch 100, seed 0, one line per model and `k`.
     pub fn new(arch: Arch) -> Self {
         Self {
             arch,
@@ -260,6 +260,7 @@ impl Sweep {
         let mut runs = Vec::new();
         for &k in &self.ks {
             for &model in &self.models {
+                let first = runs.len();
                 for repeat in 0..self.repeats {
                     let spec = RunSpec {
                         arch: self.arch,
@@ -270,14 +271,10 @@ impl Sweep {
                         batch_size: self.batch_size,
                         seed: self.seed,
                     };
-                    let r = run_once_with(dataset, &spec, factory, &mut |_| {})?;
-                    if self.verbose {
-                        println!(
-                            "k = {:<4} {:<8} run {}: train loss {:.4}, valid loss {:.4}, accuracy {:.4} ({:.2} s)",
-                            k, r.model, repeat, r.train_loss, r.valid_loss, r.accuracy, r.seconds
-                        );
-                    }
-                    runs.push(r);
+                    runs.push(run_once_with(dataset, &spec, factory, &mut |_| {})?);
+                }
+                if self.verbose {
+                    println!("{}", summary_line(k, &runs[first..]));
                 }
             }
         }
@@ -293,6 +290,39 @@ impl Sweep {
     pub fn run(&self, dataset: &Arc<Dataset>) -> Result<SweepResults> {
         self.run_with(dataset, &build_model)
     }
+}
+
+/// One line for the repeats of one model and `k`: mean losses, mean accuracy
+/// (with its range over repeats) and the seconds they took together.
+fn summary_line(k: usize, repeats: &[RunResult]) -> String {
+    let n = repeats.len().max(1) as f64;
+    let mean = |f: &dyn Fn(&RunResult) -> f64| repeats.iter().map(f).sum::<f64>() / n;
+    let accuracy = mean(&|r| r.accuracy);
+    let range = if repeats.len() > 1 {
+        let lo = repeats
+            .iter()
+            .map(|r| r.accuracy)
+            .fold(f64::INFINITY, f64::min);
+        let hi = repeats
+            .iter()
+            .map(|r| r.accuracy)
+            .fold(f64::NEG_INFINITY, f64::max);
+        format!(" ({lo:.4}-{hi:.4})")
+    } else {
+        String::new()
+    };
+    format!(
+        "k = {:<4} {:<8} {} run{}: train loss {:.4}, valid loss {:.4}, accuracy {:.4}{} ({:.2} s)",
+        k,
+        repeats.first().map(|r| r.model).unwrap_or(""),
+        repeats.len(),
+        if repeats.len() == 1 { "" } else { "s" },
+        mean(&|r| r.train_loss as f64),
+        mean(&|r| r.valid_loss as f64),
+        accuracy,
+        range,
+        repeats.iter().map(|r| r.seconds).sum::<f64>(),
+    )
 }
 
 /// All runs of a sweep, with the averages the notebook shows.

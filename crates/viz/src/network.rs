@@ -396,7 +396,9 @@ impl NetworkFrames {
 
     /// One SVG in which the nodes (and edges) move through the frames,
     /// `seconds_per_frame` each, looping; the frame's caption shows at the top.
-    /// Uses SVG's own animation elements (SMIL), which browsers play inline.
+    /// Uses SVG's own animation elements (SMIL), which browsers play inline;
+    /// where nothing plays (a printed PDF, a static image), the last frame
+    /// shows.
     pub fn render_animation(&self, seconds_per_frame: f64) -> Result<Svg, VizError> {
         let (xr, yr) = self.validate()?;
         if !(seconds_per_frame.is_finite() && seconds_per_frame > 0.0) {
@@ -446,20 +448,21 @@ impl NetworkFrames {
                 s,
                 r#"<text x="{}" y="40" font-family="sans-serif" font-size="13" text-anchor="middle" opacity="{}">{}<animate attributeName="opacity" values="{}" dur="{dur}s" calcMode="discrete" repeatCount="indefinite"/></text>"#,
                 w / 2.0,
-                if k == 0 { 1 } else { 0 },
+                if k + 1 == n_frames { 1 } else { 0 },
                 escape_markup(label),
                 on.join(";")
             );
         }
-        let first = &self.frames[0].1;
+        // The attributes' own values (what shows when nothing animates).
+        let shown = &self.frames[n_frames - 1].1;
         for &(u, v) in &self.style.edges {
             let _ = writeln!(
                 s,
                 r#"<line x1="{:.2}" y1="{:.2}" x2="{:.2}" y2="{:.2}" stroke="rgb(150,150,150)" stroke-width="1">{}{}{}{}</line>"#,
-                sx(first[u].0),
-                sy(first[u].1),
-                sx(first[v].0),
-                sy(first[v].1),
+                sx(shown[u].0),
+                sy(shown[u].1),
+                sx(shown[v].0),
+                sy(shown[v].1),
                 animate("x1", track(&|p| sx(p[u].0))),
                 animate("y1", track(&|p| sy(p[u].1))),
                 animate("x2", track(&|p| sx(p[v].0))),
@@ -467,13 +470,13 @@ impl NetworkFrames {
             );
         }
         let r = self.style.node_radius.min(7);
-        for i in 0..first.len() {
+        for i in 0..shown.len() {
             let RGBColor(cr, cg, cb) = self.style.color(i);
             let _ = writeln!(
                 s,
                 r#"<circle cx="{:.2}" cy="{:.2}" r="{r}" fill="rgb({cr},{cg},{cb})" stroke="black" stroke-width="1">{}{}</circle>"#,
-                sx(first[i].0),
-                sy(first[i].1),
+                sx(shown[i].0),
+                sy(shown[i].1),
                 animate("cx", track(&|p| sx(p[i].0))),
                 animate("cy", track(&|p| sy(p[i].1))),
             );
@@ -555,6 +558,27 @@ mod tests {
         // 4 nodes x (cx, cy) + 4 edges x 4 ends + 2 captions.
         assert_eq!(anim.as_str().matches("<animate").count(), 8 + 16 + 2);
         assert!(anim.as_str().contains(r#"dur="1s""#));
-        assert!(frames.render_animation(0.0).is_err());
+        // Without animation (print) the last frame shows: its caption and
+        // its positions are the attributes' own values.
+        assert!(
+            anim.as_str().contains(r#"opacity="1">epoch 10<"#),
+            "{}",
+            anim.as_str()
+        );
+        assert!(anim.as_str().contains(r#"opacity="0">epoch 0<"#));
+        // Node 1 moves from (1, 0) to (2, -1).
+        let circles: Vec<&str> = anim.as_str().split("<circle").skip(1).collect();
+        let circle = circles[1];
+        let attr = |from: &str, name: &str| -> String {
+            let start = from.find(name).unwrap() + name.len();
+            from[start..].split('"').next().unwrap().to_string()
+        };
+        let cx = attr(circle, "cx=\"");
+        let values = attr(circle, "values=\"");
+        let values: Vec<&str> = values.split(';').collect();
+        assert_eq!(values.len(), 3, "two frames and the loop back");
+        assert_ne!(values[0], values[1], "the node moves");
+        assert_eq!(cx, values[1], "the static position is the last frame's");
+        frames.render_animation(0.0).unwrap_err();
     }
 }
