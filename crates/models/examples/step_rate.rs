@@ -1,7 +1,8 @@
 //! Train steps per second of one network on one fixed batch (no data
 //! loading, no evaluation): the step's own cost, per configuration, with
 //! user CPU time beside wall time so a busy machine shows.
-//! `cargo run --release -p hw6-models --example step_rate`
+//! `cargo run --release -p hw6-models --example step_rate -- [linear|nonlinear] [k] [steps]`
+//! (all configurations by default; give one to profile it alone).
 use hw6_models::prelude::*;
 use hw6_models::run::Arch;
 use std::time::Instant;
@@ -39,11 +40,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{:>10} {:>5} {:>10} {:>9} {:>9}",
         "arch", "k", "us/step", "wall GF", "CPU GF"
     );
-    for arch in [Arch::Linear, Arch::Nonlinear { hidden: 256 }] {
-        for k in [5, 10, 100, 1000] {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let archs = match args.first().map(String::as_str) {
+        Some("linear") => vec![Arch::Linear],
+        Some("nonlinear") => vec![Arch::Nonlinear { hidden: 256 }],
+        _ => vec![Arch::Linear, Arch::Nonlinear { hidden: 256 }],
+    };
+    let ks: Vec<usize> = match args.get(1).and_then(|s| s.parse().ok()) {
+        Some(k) => vec![k],
+        None => vec![5, 10, 100, 1000],
+    };
+    let steps_arg: Option<usize> = args.get(2).and_then(|s| s.parse().ok());
+    for &arch in &archs {
+        for &k in &ks {
             let mut ae = Autoencoder::new(&arch.config(m, k))?;
             let mut opt = ae.optimizer(5e-4)?;
-            let steps = if k >= 1000 { 300 } else { 2000 };
+            let steps = steps_arg.unwrap_or(if k >= 1000 { 300 } else { 2000 });
             for _ in 0..20 {
                 ae.step_view(x.view(), x.view(), &mut opt)?;
             }

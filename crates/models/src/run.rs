@@ -307,12 +307,12 @@ fn summary_line(k: usize, repeats: &[RunResult]) -> String {
             .iter()
             .map(|r| r.accuracy)
             .fold(f64::NEG_INFINITY, f64::max);
-        format!(" ({lo:.4}-{hi:.4})")
+        format!(" (range {lo:.4}-{hi:.4})")
     } else {
         String::new()
     };
     format!(
-        "k = {:<4} {:<8} {} run{}: train loss {:.4}, valid loss {:.4}, accuracy {:.4}{} ({:.2} s)",
+        "k = {:<4} {:<8} {} run{}: train loss {:.4}, valid loss {:.4}, accuracy {:.4}{}, {:.2} s",
         k,
         repeats.first().map(|r| r.model).unwrap_or(""),
         repeats.len(),
