@@ -89,6 +89,22 @@ class Html(unittest.TestCase):
 
 @unittest.skipUnless(shutil.which("pdftotext") and (shutil.which("chromium") or shutil.which("google-chrome")),
                      "needs chromium and poppler-utils")
+class StillCharts(unittest.TestCase):
+    def test_animations_are_removed_from_embedded_svgs_only(self):
+        import base64
+
+        def uri(svg):
+            return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+        moving = ('<svg><circle cx="9" cy="1"><animate attributeName="cx" values="1;9;1" dur="2s"/>'
+                  '<animate attributeName="cy" values="0;1;0" dur="2s"></animate></circle>'
+                  '<text opacity="1">last<set attributeName="opacity" to="0"/></text></svg>')
+        still = '<svg><circle cx="9" cy="1"></circle><text opacity="1">last</text></svg>'
+        plain = '<svg><text>Loss against epochs</text></svg>'
+        page = f'<img src="{uri(moving)}"><p>animate</p><img src="{uri(plain)}">'
+        self.assertEqual(render.still_charts(page), f'<img src="{uri(still)}"><p>animate</p><img src="{uri(plain)}">')
+
+
 class Pdf(unittest.TestCase):
     def setUp(self):
         self.dir = Path(tempfile.mkdtemp())

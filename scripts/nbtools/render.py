@@ -401,6 +401,37 @@ def html_to_pdf(html_path, pdf_path, check=True):
     profile = OUT / ".chromium-profile"
     profile.mkdir(parents=True, exist_ok=True)
     pdf_path.unlink(missing_ok=True)
+    # Chromium prints an animated chart at whatever moment its (virtual)
+    # clock has reached; print a copy whose charts stand still instead.
+    printed = html_path.with_name(html_path.stem + ".print.html")
+    printed.write_text(still_charts(html_path.read_text(encoding="utf-8")), encoding="utf-8")
+    try:
+        result = print_with_chromium(printed, pdf_path, profile)
+    finally:
+        printed.unlink(missing_ok=True)
+    if result.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        raise RuntimeError(f"chromium could not print {html_path}: {result.stderr.strip()[-500:]}")
+    return check_pdf(html_path, pdf_path) if check else ""
+
+
+SVG_DATA_URI = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")
+SMIL_ELEMENT = re.compile(rb"<(animate|animateTransform|animateMotion|set)\b[^>]*?(/>|>.*?</\1>)", re.S)
+
+
+def still_charts(html):
+    """The page with the SMIL animation elements removed from its SVG charts
+    (nbconvert embeds them as base64 data URIs), so each shows its
+    attributes' own values: for hw6's network animations, the last frame."""
+    def still(match):
+        svg = base64.b64decode(match.group(1))
+        if b"<animate" not in svg and b"<set" not in svg:
+            return match.group(0)
+        svg = SMIL_ELEMENT.sub(b"", svg)
+        return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return SVG_DATA_URI.sub(still, html)
+
+
+def print_with_chromium(html_path, pdf_path, profile):
     cmd = [
         chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -408,10 +439,7 @@ def html_to_pdf(html_path, pdf_path, check=True):
         "--run-all-compositor-stages-before-draw", "--virtual-time-budget=10000",
         f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri(),
     ]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    if result.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
-        raise RuntimeError(f"chromium could not print {html_path}: {result.stderr.strip()[-500:]}")
-    return check_pdf(html_path, pdf_path) if check else ""
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
 
 
 TITLE_PAGE = """<!DOCTYPE html>
