@@ -143,8 +143,9 @@ pub enum Op {
 /// Number of threads the matrix products may use (2 on the course machine).
 ///
 /// Taken from `HW6_THREADS`, else `RAYON_NUM_THREADS`, else the number of
-/// available cores; products smaller than about a million multiply-adds run
-/// on one thread because starting threads costs more than it saves.
+/// available cores; products smaller than about two million multiply-adds
+/// run on one thread because handing work to another costs more than it
+/// saves.
 pub fn num_threads() -> usize {
     use std::sync::OnceLock;
     static N: OnceLock<usize> = OnceLock::new();
@@ -164,8 +165,9 @@ pub fn num_threads() -> usize {
     })
 }
 
-/// Products with fewer multiply-adds than this run on one thread
-/// (`HW6_PARALLEL_MIN_MACS` overrides it, for measuring).
+/// Products with fewer multiply-adds than this (2^21, about two million: a
+/// `100 x 256 x 100` product is split, a `100 x 100 x 100` one is not) run on
+/// one thread (`HW6_PARALLEL_MIN_MACS` overrides it, for measuring).
 pub(crate) fn parallel_min_macs() -> usize {
     use std::sync::OnceLock;
     static N: OnceLock<usize> = OnceLock::new();
@@ -244,35 +246,8 @@ pub(crate) fn gemm_into(
         }
         return;
     }
-    // (row stride, column stride) of op(x) inside x's row-major storage.
-    let strides = |x: &MatView<'_>, t: Op| -> (isize, isize) {
-        match t {
-            Op::N => (x.cols as isize, 1),
-            Op::T => (1, x.cols as isize),
-        }
-    };
-    let (a_rs, a_cs) = strides(&a, ta);
-    let (b_rs, b_cs) = strides(&b, tb);
-    let product = Product {
-        dst: SharedPtr(dst.data.as_mut_ptr()),
-        dst_rs: n as isize,
-        a: a.data.as_ptr(),
-        a_rs,
-        a_cs,
-        b: b.data.as_ptr(),
-        b_rs,
-        b_cs,
-        k,
-        accumulate,
-    };
-    let threads = num_threads();
-    let parts =
-        if threads > 1 && m * n * k >= parallel_min_macs() && !SINGLE_THREADED.with(|c| c.get()) {
-            threads
-        } else {
-            1
-        };
-    run_in_parts(&product, m, n, parts);
+    let product = Product::new(dst, a, ta, b, tb, accumulate);
+    run_in_parts(&product, m, n, threads_for(m * n * k));
 }
 
 /// Run `product` (`m x n` output) as `parts` blocks along its larger output
@@ -353,6 +328,38 @@ struct Product {
 unsafe impl Sync for Product {}
 
 impl Product {
+    /// `dst (+)= op(a) op(b)` for row-major operands (shapes checked by the caller).
+    fn new(
+        dst: &mut Matrix,
+        a: MatView<'_>,
+        ta: Op,
+        b: MatView<'_>,
+        tb: Op,
+        accumulate: bool,
+    ) -> Self {
+        // (row stride, column stride) of op(x) inside x's row-major storage.
+        let strides = |x: &MatView<'_>, t: Op| -> (isize, isize) {
+            match t {
+                Op::N => (x.cols as isize, 1),
+                Op::T => (1, x.cols as isize),
+            }
+        };
+        let (a_rs, a_cs) = strides(&a, ta);
+        let (b_rs, b_cs) = strides(&b, tb);
+        Self {
+            dst: SharedPtr(dst.data.as_mut_ptr()),
+            dst_rs: dst.cols as isize,
+            a: a.data.as_ptr(),
+            a_rs,
+            a_cs,
+            b: b.data.as_ptr(),
+            b_rs,
+            b_cs,
+            k: if ta == Op::N { a.cols } else { a.rows },
+            accumulate,
+        }
+    }
+
     /// Compute the block `rows x cols` of the destination on this thread.
     ///
     /// # Safety
@@ -481,28 +488,8 @@ mod tests {
                 for accumulate in [false, true] {
                     let run = |parts: usize| {
                         let mut dst = start.clone();
-                        let (a_rs, a_cs) = if ta == Op::N {
-                            (ac as isize, 1)
-                        } else {
-                            (1, ac as isize)
-                        };
-                        let (b_rs, b_cs) = if tb == Op::N {
-                            (bc as isize, 1)
-                        } else {
-                            (1, bc as isize)
-                        };
-                        let product = Product {
-                            dst: SharedPtr(dst.data.as_mut_ptr()),
-                            dst_rs: n as isize,
-                            a: a.data.as_ptr(),
-                            a_rs,
-                            a_cs,
-                            b: b.data.as_ptr(),
-                            b_rs,
-                            b_cs,
-                            k,
-                            accumulate,
-                        };
+                        let product =
+                            Product::new(&mut dst, a.view(), ta, b.view(), tb, accumulate);
                         run_in_parts(&product, m, n, parts);
                         dst.data.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
                     };
