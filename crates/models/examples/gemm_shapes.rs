@@ -1,72 +1,41 @@
 //! GFLOP/s of the gemm crate on the products of one train step (batch 100,
-//! 100 -> 256 -> k -> 256 -> 100, and the linear 100 -> k -> 100), with the operand layouts the step uses
-//! (weights stored `out x in`), one thread and two, next to a large product.
+//! 100 -> 256 -> k -> 256 -> 100, and the linear 100 -> k -> 100), with the
+//! operand layouts the step uses (weights stored `out x in`): on one thread,
+//! on two through gemm's own split, and cut in two by rows or by columns
+//! (what `hw6-models` does), next to a large product.
 //! `cargo run --release -p hw6-models --example gemm_shapes -- [k]`
+use std::ops::Range;
 use std::time::Instant;
 
-/// `c (m x n) = op(a) (m x k) * op(b) (k x n)`; `ta` / `tb`: operand stored transposed.
-fn time_gemm(m: usize, n: usize, k: usize, ta: bool, tb: bool, par: gemm::Parallelism) -> f64 {
+/// How a timed product runs.
+#[derive(Clone, Copy)]
+enum How {
+    /// One gemm call with this parallelism.
+    Whole(gemm::Parallelism),
+    /// Two single-thread gemm calls on the two halves of the rows (or
+    /// columns) of `c`, side by side through `rayon::join`.
+    RowHalves,
+    ColumnHalves,
+}
+
+/// GFLOP/s of `c (m x n) = op(a) (m x k) * op(b) (k x n)` (best of 5);
+/// `ta` / `tb`: operand stored transposed.
+fn gflops(m: usize, n: usize, k: usize, ta: bool, tb: bool, how: How) -> f64 {
     let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.1).collect();
     let b: Vec<f32> = (0..k * n).map(|i| (i % 5) as f32 * 0.1).collect();
     let mut c = vec![0f32; m * n];
     // (row stride, col stride) of op(x) for row-major storage.
     let (a_rs, a_cs) = if ta { (1, m as isize) } else { (k as isize, 1) };
     let (b_rs, b_cs) = if tb { (1, k as isize) } else { (n as isize, 1) };
-    let reps = (1e8 / (m * n * k) as f64).max(3.0) as usize;
-    let mut best = f64::INFINITY;
-    for _ in 0..5 {
-        let t = Instant::now();
-        for _ in 0..reps {
-            // SAFETY: row-major buffers of exactly the sizes given.
-            unsafe {
-                gemm::gemm(
-                    m,
-                    n,
-                    k,
-                    c.as_mut_ptr(),
-                    1,
-                    n as isize,
-                    false,
-                    a.as_ptr(),
-                    a_cs,
-                    a_rs,
-                    b.as_ptr(),
-                    b_cs,
-                    b_rs,
-                    1.0,
-                    1.0,
-                    false,
-                    false,
-                    false,
-                    par,
-                );
-            }
-        }
-        best = best.min(t.elapsed().as_secs_f64() / reps as f64);
-    }
-    2.0 * (m * n * k) as f64 / best / 1e9
-}
-
-/// Like [`time_gemm`] with 2 threads, but the product is split in two halves
-/// by us (along `m` or `n`, whichever is larger), each half on one thread
-/// through `rayon::join`.
-fn time_split(m: usize, n: usize, k: usize, ta: bool, tb: bool, along_m: bool) -> f64 {
-    let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.1).collect();
-    let b: Vec<f32> = (0..k * n).map(|i| (i % 5) as f32 * 0.1).collect();
-    let mut c = vec![0f32; m * n];
-    let (a_rs, a_cs) = if ta { (1, m as isize) } else { (k as isize, 1) };
-    let (b_rs, b_cs) = if tb { (1, k as isize) } else { (n as isize, 1) };
-    let reps = (1e8 / (m * n * k) as f64).max(3.0) as usize;
-    let mut best = f64::INFINITY;
-    let run = |c: usize, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>| {
-        // SAFETY: the two halves write disjoint blocks of c.
+    let block = |c: usize, rows: Range<usize>, cols: Range<usize>, par: gemm::Parallelism| {
+        // SAFETY: row-major buffers of exactly the sizes given; blocks run
+        // side by side are disjoint.
         unsafe {
-            let cp = c as *mut f32;
             gemm::gemm(
                 rows.len(),
                 cols.len(),
                 k,
-                cp.add(rows.start * n + cols.start),
+                (c as *mut f32).add(rows.start * n + cols.start),
                 1,
                 n as isize,
                 false,
@@ -81,20 +50,32 @@ fn time_split(m: usize, n: usize, k: usize, ta: bool, tb: bool, along_m: bool) -
                 false,
                 false,
                 false,
-                gemm::Parallelism::None,
+                par,
             );
         }
     };
+    let one = gemm::Parallelism::None;
+    let reps = (1e8 / (m * n * k) as f64).max(3.0) as usize;
+    let mut best = f64::INFINITY;
     for _ in 0..5 {
         let t = Instant::now();
         for _ in 0..reps {
             let cp = c.as_mut_ptr() as usize;
-            if along_m {
-                let h = m / 2;
-                rayon::join(|| run(cp, 0..h, 0..n), || run(cp, h..m, 0..n));
-            } else {
-                let h = n / 2;
-                rayon::join(|| run(cp, 0..m, 0..h), || run(cp, 0..m, h..n));
+            let (hm, hn) = (m / 2, n / 2);
+            match how {
+                How::Whole(par) => block(cp, 0..m, 0..n, par),
+                How::RowHalves => {
+                    rayon::join(
+                        || block(cp, 0..hm, 0..n, one),
+                        || block(cp, hm..m, 0..n, one),
+                    );
+                }
+                How::ColumnHalves => {
+                    rayon::join(
+                        || block(cp, 0..m, 0..hn, one),
+                        || block(cp, 0..m, hn..n, one),
+                    );
+                }
             }
         }
         best = best.min(t.elapsed().as_secs_f64() / reps as f64);
@@ -127,10 +108,10 @@ fn main() {
     }
     shapes.push(("plain 1024^3".into(), 1024, 1024, 1024, false, false));
     for (name, m, n, k, ta, tb) in shapes {
-        let one = time_gemm(m, n, k, ta, tb, gemm::Parallelism::None);
-        let two = time_gemm(m, n, k, ta, tb, gemm::Parallelism::Rayon(2));
-        let split_m = time_split(m, n, k, ta, tb, true);
-        let split_n = time_split(m, n, k, ta, tb, false);
+        let one = gflops(m, n, k, ta, tb, How::Whole(gemm::Parallelism::None));
+        let two = gflops(m, n, k, ta, tb, How::Whole(gemm::Parallelism::Rayon(2)));
+        let split_m = gflops(m, n, k, ta, tb, How::RowHalves);
+        let split_n = gflops(m, n, k, ta, tb, How::ColumnHalves);
         println!(
             "{name} {m:>5} x {n:>5} x {k:>5}: 1 thread {one:>6.1}, 2 threads {two:>6.1}, rows split {split_m:>6.1}, columns split {split_n:>6.1} GF/s"
         );
