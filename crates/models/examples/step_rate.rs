@@ -1,7 +1,7 @@
 //! Train steps per second of one network on one fixed batch (no data
 //! loading, no evaluation): the step's own cost, per configuration, with
 //! user CPU time beside wall time so a busy machine shows.
-//! `cargo run --release -p hw6-models --example step_rate -- [linear|nonlinear] [k] [steps]`
+//! `cargo run --release -p hw6-models --example step_rate -- [linear|nonlinear|all] [k] [steps]`
 //! (all configurations by default; give one to profile it alone).
 use hw6_models::prelude::*;
 use hw6_models::run::Arch;
@@ -42,15 +42,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let args: Vec<String> = std::env::args().skip(1).collect();
     let archs = match args.first().map(String::as_str) {
+        None | Some("all") => vec![Arch::Linear, Arch::Nonlinear { hidden: 256 }],
         Some("linear") => vec![Arch::Linear],
         Some("nonlinear") => vec![Arch::Nonlinear { hidden: 256 }],
-        _ => vec![Arch::Linear, Arch::Nonlinear { hidden: 256 }],
+        Some(other) => {
+            return Err(format!("unknown arch '{other}': use linear, nonlinear or all").into());
+        }
     };
-    let ks: Vec<usize> = match args.get(1).and_then(|s| s.parse().ok()) {
+    let number = |i: usize, what: &str| -> Result<Option<usize>, String> {
+        args.get(i)
+            .map(|s| {
+                s.parse::<usize>()
+                    .ok()
+                    .filter(|&v| v > 0)
+                    .ok_or(format!("{what} '{s}': use a positive whole number"))
+            })
+            .transpose()
+    };
+    let ks: Vec<usize> = match number(1, "k")? {
         Some(k) => vec![k],
         None => vec![5, 10, 100, 1000],
     };
-    let steps_arg: Option<usize> = args.get(2).and_then(|s| s.parse().ok());
+    let steps_arg = number(2, "steps")?;
     for &arch in &archs {
         for &k in &ks {
             let mut ae = Autoencoder::new(&arch.config(m, k))?;

@@ -151,8 +151,10 @@ struct PendingEval<'scope> {
 /// second thread while the next epoch trains on one thread: yes when there
 /// is a second core and every product of a train step (`batch x in x out`)
 /// is below [`OVERLAP_MAX_MACS`], so small that sharing it between threads
-/// gains less than giving each thread its own work (measured with
-/// `cargo run --release -p hw6-models --example ae_profile`).
+/// gains less than giving each thread its own work. Measured with
+/// `hw6 ae --dataset synthetic --arch nonlinear --k 5,10,100 --repeats 1
+/// --epochs 10 --seed 0`: 0.56-1.05 s per run this way, 0.94-1.49 s with
+/// the products split and the losses computed after each epoch.
 /// [`ExperimentConfig::overlap_eval`] overrides it.
 pub fn overlap_evaluation(net: &Autoencoder, batch_size: usize) -> bool {
     let largest = net

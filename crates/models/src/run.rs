@@ -81,7 +81,7 @@ impl RunSpec {
 }
 
 /// The outcome of a run (one JSON line of `hw6 ae`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct RunResult {
     /// Data set name.
     pub dataset: String,
@@ -400,5 +400,39 @@ impl SweepResults {
             })
             .collect();
         (ks, cols)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(model: &'static str, accuracy: f64, train_loss: f32, seconds: f64) -> RunResult {
+        RunResult {
+            model,
+            accuracy,
+            train_loss,
+            valid_loss: 2.0 * train_loss,
+            seconds,
+            ..RunResult::default()
+        }
+    }
+
+    #[test]
+    fn summary_line_gives_means_range_and_total_time_of_the_repeats() {
+        let repeats = [
+            run("denoise", 0.5, 1.0, 1.0),
+            run("denoise", 0.7, 2.0, 2.0),
+            run("denoise", 0.9, 3.0, 0.5),
+        ];
+        assert_eq!(
+            summary_line(10, &repeats),
+            "k = 10   denoise  3 runs: train loss 2.0000, valid loss 4.0000, accuracy 0.7000 \
+             (range 0.5000-0.9000), 3.50 s"
+        );
+        assert_eq!(
+            summary_line(5, &repeats[..1]),
+            "k = 5    denoise  1 run: train loss 1.0000, valid loss 2.0000, accuracy 0.5000, 1.00 s"
+        );
     }
 }
