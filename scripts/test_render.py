@@ -87,8 +87,6 @@ class Html(unittest.TestCase):
         self.assertTrue(any("raw TeX" in p for p in problems), problems)
 
 
-@unittest.skipUnless(shutil.which("pdftotext") and (shutil.which("chromium") or shutil.which("google-chrome")),
-                     "needs chromium and poppler-utils")
 class StillCharts(unittest.TestCase):
     def test_animations_are_removed_from_embedded_svgs_only(self):
         import base64
@@ -105,6 +103,8 @@ class StillCharts(unittest.TestCase):
         self.assertEqual(render.still_charts(page), f'<img src="{uri(still)}"><p>animate</p><img src="{uri(plain)}">')
 
 
+@unittest.skipUnless(shutil.which("pdftotext") and (shutil.which("chromium") or shutil.which("google-chrome")),
+                     "needs chromium and poppler-utils")
 class Pdf(unittest.TestCase):
     def setUp(self):
         self.dir = Path(tempfile.mkdtemp())
@@ -129,6 +129,22 @@ class Pdf(unittest.TestCase):
         with self.assertRaises(render.RenderError) as ctx:
             render.check_pdf(vector, self.dir / "b.pdf")
         self.assertIn("rasterised", str(ctx.exception))
+
+
+class Skips(unittest.TestCase):
+    def test_only_the_pdf_tests_are_skipped_without_chromium(self):
+        import os
+        import subprocess
+        import sys
+
+        empty = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, empty)
+        result = subprocess.run([sys.executable, "-m", "unittest", "test_render.Pdf", "test_render.StillCharts"],
+                                cwd=Path(__file__).resolve().parent, capture_output=True, text=True,
+                                env={**os.environ, "PATH": empty})
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("Ran 3 tests", result.stderr)
+        self.assertIn("OK (skipped=2)", result.stderr)
 
 
 def png_base64(size=8):

@@ -24,3 +24,8 @@ DEP_CELL = ':dep hw6 = { path = "../crates/hw6", default-features = false }'
 
 class UsageError(Exception):
     """Bad command-line input: reported in one line, before anything runs."""
+
+
+class ToolError(Exception):
+    """A tool the notebooks need (the kernel, Chromium, poppler) is missing or
+    failed; the message, one line, says what failed and what to do."""

@@ -6,45 +6,75 @@ import sys
 import time
 from pathlib import Path
 
-from . import DEP_CELL, KERNEL, NOTEBOOKS, OUT, UsageError
-from .kernel import (describe_failure, execute, keep_late_output, lost_displays, own_build_dir,
+from . import DEP_CELL, NOTEBOOKS, OUT, ToolError, UsageError
+from .kernel import (describe_failure, execute, lost_displays, new_client, own_build_dir, start_kernel,
                      stderr_failures)
 from .params import inject_parameters, parse_overrides
-from .render import RenderError, combine_pdfs, html_to_pdf, render
+from .render import (RenderError, check_tools, combine_pdfs, failed_pdf, html_to_pdf, render, replacing,
+                     write_atomically)
 from .student import STUDENT_DIR, check_student_run, leaked_lines, student_version
 
-def fail(message):
+
+def fail(message, status=2):
     print(f"error: {message}", file=sys.stderr)
-    sys.exit(2)
+    sys.exit(status)
+
+
+def read_notebook(path):
+    """A notebook file, or UsageError saying it is not one."""
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except (OSError, ValueError, KeyError, AttributeError) as exc:  # NotJSONError is a ValueError
+        reason = " ".join(str(exc).split())[:150] or type(exc).__name__
+        raise UsageError(f"{path} is not a readable notebook ({reason}); give a .ipynb file") from None
+
+
+def write_notebook(nb, path):
+    import nbformat
+
+    with replacing(path) as tmp:
+        nbformat.write(nb, tmp)
+
+
+def outputs_of(executed):
+    """The files a run leaves for one notebook: executed .ipynb, HTML, PDF
+    and a PDF that failed its check."""
+    pdf = executed.with_suffix(".pdf")
+    return [executed, executed.with_suffix(".html"), pdf, failed_pdf(pdf)]
 
 
 
 def cmd_student_run(args):
     """Execute student notebooks (errors allowed) and check that only the
     TODO cells and their checks failed; exit 1 otherwise."""
-    import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     overrides = parse_overrides(args)
-    problems = []
-    for path in solution_notebooks(args):
+    paths = solution_notebooks(args)
+    targets = []
+    for path in paths:  # every student notebook and its parameters checked before anything runs
         target = STUDENT_DIR / path.name
-        nb = inject_parameters(nbformat.read(target, as_version=4), overrides, target)
-        client = NotebookClient(nb, kernel_name=KERNEL, timeout=args.timeout, startup_timeout=120,
-                                allow_errors=True, resources={"metadata": {"path": str(STUDENT_DIR)}})
-        client.on_cell_executed = keep_late_output(client)
+        if not target.is_file():
+            raise UsageError(f"no student version of {path.name} at {target}; run scripts/notebooks.py student")
+        targets.append((target, inject_parameters(read_notebook(target), overrides, target)))
+    problems = []
+    for target, nb in targets:
+        executed = OUT / "student" / target.name
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        executed.unlink(missing_ok=True)
+        client = new_client(nb, STUDENT_DIR, args.timeout, allow_errors=True)
         t0 = time.monotonic()
         try:
             with own_build_dir():
+                start_kernel(client)
                 client.execute()
             found, notes = check_student_run(nb, target.name)
         except (CellTimeoutError, DeadKernelError) as exc:
             found, notes = [f"{target.name}: the kernel stopped: {str(exc).strip()[:300]}"], []
         todos = sum("todo!()" in c.source for c in nb.cells if c.cell_type == "code")
-        executed = OUT / "student" / target.name
-        executed.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, executed)
+        write_notebook(nb, executed)
         if found:
             print(f"{target.name}: FAILED after {time.monotonic() - t0:.0f} s -> {executed}", flush=True)
         else:
@@ -65,6 +95,8 @@ def solution_notebooks(args):
     for p in paths:
         if not p.is_file():
             raise UsageError(f"no notebook at {p}")
+    if not paths:
+        raise UsageError(f"no notebooks in {NOTEBOOKS}")
     return paths
 
 
@@ -74,7 +106,7 @@ def cmd_student(args):
 
     problems = []
     for path in solution_notebooks(args):
-        solution = nbformat.read(path, as_version=4)
+        solution = read_notebook(path)
         student, solution_lines = student_version(solution, path.name)
         target = STUDENT_DIR / path.name
         text = nbformat.writes(student) + "\n"
@@ -82,7 +114,7 @@ def cmd_student(args):
             if not target.exists():
                 problems.append(f"{target} is missing: run scripts/notebooks.py student")
                 continue
-            committed = nbformat.read(target, as_version=4)
+            committed = read_notebook(target)
             if target.read_text(encoding="utf-8") != text:
                 problems.append(f"{target} is stale: run scripts/notebooks.py student")
             leaks = leaked_lines(committed, solution_lines, solution)
@@ -93,7 +125,7 @@ def cmd_student(args):
                 print(f"{target}: up to date, no solution text")
         else:
             STUDENT_DIR.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            write_atomically(target, text)
             regions = sum(c.source.count("todo!()") for c in student.cells if c.cell_type == "code")
             print(f"{target}: {regions} TODO(s)")
     if problems:
@@ -105,30 +137,44 @@ def cmd_student(args):
 
 
 def cmd_execute(args):
-    import nbformat
+    failures = execute_all(args)
+    if failures:
+        print(f"error: {len(failures)} notebook(s) failed: {', '.join(failures)}", file=sys.stderr)
+        return 1
+    return 0
 
+
+def execute_all(args):
+    """Execute the notebooks (and with --html/--pdf render them) into the
+    output folder; returns {notebook name: why it failed} for those that
+    failed. A notebook's outputs from an earlier run are removed before it
+    runs, so whatever is there afterwards comes from this run."""
     overrides = parse_overrides(args)
     paths = solution_notebooks(args)
-    # Check every notebook's parameters before running anything.
+    # Check every notebook's parameters, and the tools, before running anything.
     for p in paths:
-        inject_parameters(nbformat.read(p, as_version=4), overrides, p)
+        inject_parameters(read_notebook(p), overrides, p)
+    if args.pdf:
+        check_tools()
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     mode = "quick" if args.quick else "full"
-    failures = []
+    failures = {}
     for p in paths:
+        executed = out / p.name
+        for old in outputs_of(executed):
+            old.unlink(missing_ok=True)
         print(f"[{mode}] {p.name}: running...", flush=True)
         nb, seconds, first, error = execute(p.resolve(), overrides, args.timeout)
-        executed = out / p.name
-        nbformat.write(nb, executed)
+        write_notebook(nb, executed)
         first_text = f", first output after {first:.1f} s" if first is not None else ""
         if error is None and (stderr_failures(nb) or lost_displays(nb)):
             error = "\n".join(stderr_failures(nb) + lost_displays(nb))
         if error is not None:
             print(f"[{mode}] {p.name}: FAILED after {seconds:.1f} s{first_text}", flush=True)
             print(describe_failure(nb, error), file=sys.stderr)
-            failures.append(p.name)
+            failures[p.name] = "execution failed"
             continue
         print(f"[{mode}] {p.name}: ok in {seconds:.1f} s{first_text} -> {executed}", flush=True)
         if args.html or args.pdf:
@@ -139,49 +185,56 @@ def cmd_execute(args):
             for problem in problems:
                 print(f"{'error' if args.pdf else 'warning'}: {problem}", file=sys.stderr, flush=True)
             if problems and args.pdf:
-                failures.append(p.name)
-    if failures:
-        print(f"error: {len(failures)} notebook(s) failed: {', '.join(failures)}", file=sys.stderr)
-        return 1
-    return 0
+                failures[p.name] = "PDF check failed"
+    return failures
 
+
+COMBINED = "hw6-solutions.pdf"
 
 
 def cmd_solutions(args):
     """Execute every notebook with checked PDFs, then one combined PDF with a
     title page. Fails when a notebook fails or a PDF lost a chart or its math;
-    the combined PDF is written all the same, from the PDFs there are."""
+    the combined PDF is written all the same, its title page naming the
+    notebooks that failed. The previous combined PDF is removed first, so an
+    interrupted run leaves none."""
     args.pdf, args.html = True, True
     out = Path(args.out)
     paths = solution_notebooks(args)
-    for p in paths:  # no stale PDF of a notebook that fails this time
-        (out / p.with_suffix(".pdf").name).unlink(missing_ok=True)
+    check_tools()
+    (out / COMBINED).unlink(missing_ok=True)
     t0 = time.monotonic()
     mode = ("quick (reduced sizes)" if args.quick else "full") + (
         f"; parameters {', '.join(args.param)}" if args.param else "")
     if args.render_only:
-        status, mode = rerender(paths, out)
+        failures, mode = rerender(paths, out)
     else:
-        status = cmd_execute(args)
+        failures = execute_all(args)
     pdfs = [out / p.with_suffix(".pdf").name for p in paths]
-    combined = combine_pdfs(pdfs, out / "hw6-solutions.pdf", mode=htmllib.escape(mode))
+    combined = combine_pdfs(pdfs, out / COMBINED, mode=htmllib.escape(mode), failed=failures)
+    if failures:
+        print(f"combined PDF -> {combined}, INCOMPLETE: without {', '.join(failures)} "
+              f"({time.monotonic() - t0:.0f} s in all)")
+        print(f"error: {len(failures)} notebook(s) failed: {', '.join(failures)}", file=sys.stderr)
+        return 1
     print(f"combined PDF -> {combined} ({time.monotonic() - t0:.0f} s in all)")
-    return status
+    return 0
 
 
 def rerender(paths, out):
     """HTML and PDF again from the executed notebooks an earlier run left in
-    out/; returns the status and the run's parameters for the title page."""
-    import nbformat
-
-    failed, settings = 0, set()
+    out/; returns {notebook name: why it failed} and the run's parameters
+    for the title page."""
+    failures, settings = {}, set()
     for p in paths:
         executed = out / p.name
         if not executed.is_file():
+            for old in outputs_of(executed)[1:]:
+                old.unlink(missing_ok=True)
             print(f"error: {executed} is missing: run without --render-only first", file=sys.stderr)
-            failed += 1
+            failures[p.name] = "not executed"
             continue
-        nb = nbformat.read(executed, as_version=4)
+        nb = read_notebook(executed)
         for cell in nb.cells:
             if "injected-parameters" in cell.metadata.get("tags", []):
                 settings.update(line.strip() for line in cell.source.splitlines()[1:] if line.strip())
@@ -190,18 +243,21 @@ def rerender(paths, out):
                           say=lambda line: print(line, flush=True))
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr, flush=True)
-        failed += bool(problems)
+        if problems:
+            failures[p.name] = "PDF check failed"
     mode = "re-rendered; parameters: " + (" ".join(sorted(settings)) if settings else "none (full)")
-    return (1 if failed else 0), mode
+    return failures, mode
 
 
 def cmd_pdf(args):
     """Print HTML files to PDF and check each PDF against its HTML."""
+    for h in args.html:
+        if not Path(h).is_file():
+            raise UsageError(f"no HTML file at {h}")
+    check_tools()
     failed = 0
     for h in args.html:
         h = Path(h)
-        if not h.is_file():
-            raise UsageError(f"no HTML file at {h}")
         pdf = h.with_suffix(".pdf")
         try:
             print(f"pdf -> {pdf}: {html_to_pdf(h, pdf)}")
@@ -283,6 +339,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except UsageError as exc:
+    except (UsageError, ToolError) as exc:
         fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted; the notebook that was running has no outputs in out/, run the command again", 130)
 

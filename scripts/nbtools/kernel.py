@@ -9,7 +9,7 @@ import shutil
 import tempfile
 import time
 
-from . import KERNEL
+from . import KERNEL, ToolError
 from .params import inject_parameters
 
 
@@ -92,24 +92,16 @@ def execute(path, overrides, timeout):
 def execute_once(path, overrides, timeout):
     """Execute one notebook; returns (executed notebook, seconds, first output, error or None)."""
     import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = nbformat.read(path, as_version=4)
     nb = inject_parameters(nb, overrides, path)
-    client = NotebookClient(
-        nb,
-        kernel_name=KERNEL,
-        timeout=timeout,
-        startup_timeout=120,
-        record_timing=True,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.on_cell_executed = keep_late_output(client)
+    client = new_client(nb, path.parent, timeout, record_timing=True)
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.monotonic()
     error = None
     with own_build_dir():
+        start_kernel(client)
         try:
             client.execute()
         except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
@@ -117,6 +109,46 @@ def execute_once(path, overrides, timeout):
     seconds = time.monotonic() - t0
     first = first_output_seconds(nb, started)
     return nb, seconds, first, error
+
+
+# Seconds a kernel has to start and answer its first request.
+STARTUP_TIMEOUT = 120
+
+
+def new_client(nb, cwd, timeout, **options):
+    """An nbclient for the `rust` kernel, running in `cwd`, that keeps late
+    stderr lines with their cell."""
+    from nbclient import NotebookClient
+
+    client = NotebookClient(nb, kernel_name=KERNEL, timeout=timeout, startup_timeout=STARTUP_TIMEOUT,
+                            resources={"metadata": {"path": str(cwd)}}, **options)
+    client.on_cell_executed = keep_late_output(client)
+    return client
+
+
+def start_kernel(client):
+    """Start the client's kernel (client.execute() then uses it); a kernel
+    that is not installed or does not start is a ToolError."""
+    from jupyter_client.kernelspec import NoSuchKernel
+    from jupyter_core.utils import run_sync
+
+    setup = "run scripts/setup.sh, which installs evcxr_jupyter and registers it as the 'rust' kernel"
+    client.km = client.create_kernel_manager()
+    try:
+        client.start_new_kernel()
+        client.start_new_kernel_client()
+    except NoSuchKernel:
+        raise ToolError(f"no Jupyter kernel named '{client.kernel_name}'; {setup}") from None
+    except (OSError, RuntimeError, TimeoutError) as exc:
+        with contextlib.suppress(Exception):
+            if client.km is not None:
+                run_sync(client.km.shutdown_kernel)(now=True)
+        with contextlib.suppress(Exception):
+            if client.km is not None:
+                run_sync(client.km.cleanup_resources)()
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise ToolError(f"the '{client.kernel_name}' kernel did not start ({reason}); check that "
+                        f"`evcxr_jupyter --help` runs, else {setup}") from None
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -8,18 +8,86 @@ out, and charts stay SVG, which Chromium prints as vector graphics.
 """
 
 import base64
+import contextlib
 import html as htmllib
+import os
 import re
 import shutil
+import signal
 import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from pathlib import Path
 
-from . import OUT, ROOT, UsageError
+from . import OUT, ROOT, ToolError
 
 
 class RenderError(Exception):
     """An HTML or PDF that lost content (a chart, math); the message says which."""
+
+
+@contextlib.contextmanager
+def scratch(path):
+    """A hidden temporary file next to `path`, removed when the block ends."""
+    path = Path(path)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def replacing(path):
+    """A temporary file next to `path`, renamed to `path` when the block ends
+    normally (and removed when it raises): a reader never finds half a file."""
+    with scratch(path) as tmp:
+        yield tmp
+        os.replace(tmp, path)
+
+
+def write_atomically(path, text):
+    with replacing(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def failed_pdf(pdf_path):
+    """Where a PDF that failed its checks is kept for a look: NAME.failed.pdf."""
+    return pdf_path.with_name(pdf_path.stem + ".failed.pdf")
+
+
+POPPLER = ("pdftotext", "pdfimages", "pdfinfo", "pdfunite")
+
+
+def check_tools():
+    """ToolError unless Chromium and poppler's tools are installed."""
+    chromium()
+    for tool in POPPLER:
+        if not shutil.which(tool):
+            raise ToolError(f"{tool} not found; install Debian's poppler-utils (scripts/setup.sh does)")
+
+
+def run_tool(cmd, about, timeout=120):
+    """Run a poppler tool on a file; its output, or a ToolError in one line."""
+    if not shutil.which(cmd[0]):
+        raise ToolError(f"{cmd[0]} not found; install Debian's poppler-utils (scripts/setup.sh does)")
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ToolError(f"{cmd[0]} did not finish within {timeout} s on {about}; "
+                        "see whether the file is damaged, and run again") from None
+    if result.returncode != 0:
+        raise ToolError(f"{cmd[0]} failed on {about} (exit status {result.returncode}"
+                        f"{': ' + last_line(result.stderr) if last_line(result.stderr) else ''}); "
+                        "see whether the file is damaged, reinstall poppler-utils if it is not, and run again")
+    return result.stdout
+
+
+def last_line(text):
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[-1][:200] if lines else ""
 
 
 # Print layout. Chromium prints CSS pixels at 96 per inch: A4 with 12 mm
@@ -190,24 +258,36 @@ def write_html(nb, html_path):
     footer = re.sub(r'["\\<>]', "", html_path.with_suffix(".ipynb").name)
     body, _ = html_exporter().from_notebook_node(
         nb, resources={"metadata": {"name": html_path.stem}, "hw6_footer": footer})
-    html_path.write_text(body, encoding="utf-8")
+    write_atomically(html_path, body)
     return check_html(body, nb, html_path.name)
 
 
 def render(nb, html_path, pdf_path=None, say=print):
     """HTML and, with pdf_path, PDF of an executed notebook, both checked.
-    Returns the problems found (the files are written all the same)."""
+    Returns the problems found. The HTML is written unless it cannot be made
+    (then an older one is removed); the PDF stays at pdf_path only when there
+    is no problem, else it is kept as NAME.failed.pdf."""
+    if pdf_path is not None:
+        pdf_path.unlink(missing_ok=True)
+        failed_pdf(pdf_path).unlink(missing_ok=True)
     try:
         problems = write_html(nb, html_path)
     except RenderError as exc:  # math that cannot be converted
+        html_path.unlink(missing_ok=True)
         return [f"{html_path.name}: {exc}"]
     say(f"          html -> {html_path}")
     if pdf_path is not None:
         try:
             summary = html_to_pdf(html_path, pdf_path)
-            say(f"          pdf  -> {pdf_path}: {summary}")
         except RenderError as exc:
             problems += str(exc).splitlines()
+        else:
+            if problems:
+                os.replace(pdf_path, failed_pdf(pdf_path))
+                problems.append(f"{pdf_path.name}: not kept, as its HTML has the problems above "
+                                f"(printed to {failed_pdf(pdf_path).name} for a look)")
+            else:
+                say(f"          pdf  -> {pdf_path}: {summary}")
     return problems
 
 
@@ -337,22 +417,17 @@ def chart_labels(page):
     return labels
 
 
-def pdf_text(pdf_path):
-    if not shutil.which("pdftotext"):
-        raise UsageError("pdftotext not found: install Debian's poppler-utils (scripts/setup.sh does)")
-    result = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf_path), "-"],
-                            capture_output=True, text=True, check=True)
-    return result.stdout
+def pdf_text(pdf_path, name=None):
+    return run_tool(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf_path), "-"], name or pdf_path.name)
 
 
-def raster_images(pdf_path):
+def raster_images(pdf_path, name=None):
     """Raster images in a PDF (pdfimages -list; soft masks not counted)."""
-    listing = subprocess.run(["pdfimages", "-list", str(pdf_path)],
-                             capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    listing = run_tool(["pdfimages", "-list", str(pdf_path)], name or pdf_path.name).splitlines()[2:]
     return sum(1 for line in listing if line.split()[2:3] == ["image"])
 
 
-def check_pdf(html_path, pdf_path):
+def check_pdf(html_path, pdf_path, name=None):
     """Fail unless the PDF shows every chart of its HTML, its math as
     typeset formulas, and not a page less than its text needs.
 
@@ -361,9 +436,11 @@ def check_pdf(html_path, pdf_path):
     (broken SVG, printed before it loaded) takes its labels with it. Math
     counts as typeset when the PDF has no more `$` than the HTML's text
     outside formulas. Charts stay vector graphics: the PDF holds no more
-    raster images than the HTML has. Returns a one-line summary."""
+    raster images than the HTML has. Returns a one-line summary; `name` is
+    the PDF's name in messages (default: its file name)."""
+    name = name or pdf_path.name
     page = parse_html(html_path.read_text(encoding="utf-8"))
-    text = pdf_text(pdf_path)
+    text = pdf_text(pdf_path, name)
     flat_pdf, flat_html = squash(text), squash("".join(page.text))
     chart_flat = ["\n".join(squash(t) for t in texts) for texts in page.charts]
     problems = []
@@ -375,14 +452,14 @@ def check_pdf(html_path, pdf_path):
         if have < need:
             problems.append(f"chart {number} of {len(page.charts)} ({label[:50]!r}) is missing: "
                             f"its title is {have} time(s) in the PDF's text, {need} in the HTML")
-    images = raster_images(pdf_path)
+    images = raster_images(pdf_path, name)
     if images > page.raster:
         problems.append(f"the PDF holds {images} raster image(s), the HTML {page.raster}: "
                         "a chart was rasterised instead of staying vector graphics")
     if text.count("$") > "".join(page.text).count("$"):
         problems.append("the PDF has `$` the HTML does not: math printed as raw TeX")
     if problems:
-        raise RenderError(f"{pdf_path.name}: " + f"\n{pdf_path.name}: ".join(problems))
+        raise RenderError(f"{name}: " + f"\n{name}: ".join(problems))
     pages = text.count("\f")
     return f"{pages} page(s), {len(page.charts)} chart(s) and {page.math} formula(s) checked"
 
@@ -392,26 +469,32 @@ def chromium():
         found = shutil.which(name)
         if found:
             return found
-    raise UsageError("no chromium found: install Debian's chromium (scripts/setup.sh does)")
+    raise ToolError("no chromium found; install Debian's chromium (scripts/setup.sh does)")
 
 
 def html_to_pdf(html_path, pdf_path, check=True):
     """Print an HTML file to PDF with headless Chromium, then check the PDF
-    (check_pdf; raises RenderError). Returns the check's summary."""
+    (check_pdf). Returns the check's summary. An older PDF at pdf_path is
+    removed first; a PDF that fails its check is kept as NAME.failed.pdf and
+    RenderError raised; Chromium failing is a ToolError."""
     profile = OUT / ".chromium-profile"
     profile.mkdir(parents=True, exist_ok=True)
     pdf_path.unlink(missing_ok=True)
-    # Chromium prints an animated chart at whatever moment its (virtual)
-    # clock has reached; print a copy whose charts stand still instead.
-    printed = html_path.with_name(html_path.stem + ".print.html")
-    printed.write_text(still_charts(html_path.read_text(encoding="utf-8")), encoding="utf-8")
-    try:
-        result = print_with_chromium(printed, pdf_path, profile)
-    finally:
-        printed.unlink(missing_ok=True)
-    if result.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
-        raise RuntimeError(f"chromium could not print {html_path}: {result.stderr.strip()[-500:]}")
-    return check_pdf(html_path, pdf_path) if check else ""
+    failed_pdf(pdf_path).unlink(missing_ok=True)
+    with replacing(pdf_path) as tmp:
+        # Chromium prints an animated chart at whatever moment its (virtual)
+        # clock has reached; print a copy whose charts stand still instead.
+        with scratch(html_path.with_name(html_path.stem + ".print.html")) as printed:
+            printed.write_text(still_charts(html_path.read_text(encoding="utf-8")), encoding="utf-8")
+            print_with_chromium(printed, tmp, profile, html_path)
+        if not check:
+            return ""
+        try:
+            return check_pdf(html_path, tmp, name=pdf_path.name)
+        except RenderError as exc:
+            os.replace(tmp, failed_pdf(pdf_path))
+            raise RenderError(f"{exc}\n{pdf_path.name}: not kept (printed to {failed_pdf(pdf_path).name} "
+                              "for a look)") from None
 
 
 SVG_DATA_URI = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")
@@ -431,7 +514,14 @@ def still_charts(html):
     return SVG_DATA_URI.sub(still, html)
 
 
-def print_with_chromium(html_path, pdf_path, profile):
+# Seconds Chromium has to print one page.
+CHROMIUM_TIMEOUT = 300
+
+
+def print_with_chromium(html_path, pdf_path, profile, source=None):
+    """Print html_path to pdf_path; ToolError in one line if Chromium fails,
+    hangs or writes nothing. `source` is the HTML named in messages."""
+    source = source or html_path
     cmd = [
         chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -439,7 +529,25 @@ def print_with_chromium(html_path, pdf_path, profile):
         "--run-all-compositor-stages-before-draw", "--virtual-time-budget=10000",
         f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri(),
     ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    fix = ("run `chromium --headless --no-sandbox --print-to-pdf=/tmp/t.pdf about:blank` to see why, "
+           "or reinstall it with scripts/setup.sh")
+    try:
+        # A session of its own, so that a timeout ends Chromium's helper processes too.
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+    except OSError as exc:
+        raise ToolError(f"chromium could not be started ({exc.strerror}); {fix}") from None
+    try:
+        _, stderr = proc.communicate(timeout=CHROMIUM_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise ToolError(f"chromium did not print {source.name} within {CHROMIUM_TIMEOUT} s; {fix}") from None
+    if proc.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        why = f"exit status {proc.returncode}" if proc.returncode else "it wrote no PDF"
+        detail = last_line(stderr)
+        raise ToolError(f"chromium could not print {source.name} ({why}{': ' + detail if detail else ''}); {fix}")
 
 
 TITLE_PAGE = """<!DOCTYPE html>
@@ -451,8 +559,12 @@ TITLE_PAGE = """<!DOCTYPE html>
   td, th {{ padding: 3px 16px 3px 0; vertical-align: top; text-align: left; }} .n {{ text-align: right; }}
   table.toc {{ width: 100%; border-collapse: collapse; }} .toc td:first-child, .toc .n {{ white-space: nowrap; }}
   th {{ font-weight: normal; color: #666; border-bottom: 1px solid #aaa; }}
+  .failed td {{ color: #b00; font-weight: bold; }}
+  .banner {{ border: 3px solid #b00; color: #b00; font-size: 18px; font-weight: bold; padding: 10px 14px;
+             margin: 0 0 24px 0; }}
   @page {{ size: A4; margin: 14mm; }}
 </style></head><body><div class="page">
+{banner}
 <h1>EECS 182 Deep Neural Networks</h1>
 <h2>Homework 6: solution notebooks (Rust)</h2>
 <table>
@@ -469,9 +581,13 @@ TITLE_PAGE = """<!DOCTYPE html>
 """
 
 
-def page_count(pdf):
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+def page_count(pdf, name=None):
+    info = run_tool(["pdfinfo", str(pdf)], name or pdf.name)
+    found = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    if not found:
+        raise ToolError(f"pdfinfo gave no page count for {name or pdf.name}; "
+                        "see whether the file is damaged, and run again")
+    return int(found.group(1))
 
 
 def notebook_title(html_path):
@@ -483,34 +599,46 @@ def notebook_title(html_path):
     return htmllib.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else ""
 
 
-def combine_pdfs(pdfs, combined, mode):
-    """A title page (course, homework, date, commit, contents) and the PDFs
-    that exist, in one file; a missing one is listed as not printed."""
+def combine_pdfs(pdfs, combined, mode, failed=()):
+    """A title page (course, homework, date, commit, contents) and the PDFs,
+    in one file written atomically. A notebook in `failed` ({name: why}) or
+    without its PDF is left out, with a FAILED row in the contents and a
+    banner above the title saying the file is incomplete."""
     import datetime as dt
 
     for tool in ("pdfunite", "pdfinfo"):
         if not shutil.which(tool):
-            raise UsageError(f"{tool} not found: install Debian's poppler-utils (scripts/setup.sh does)")
-    rows, first, present = [], 2, []
+            raise ToolError(f"{tool} not found; install Debian's poppler-utils (scripts/setup.sh does)")
+    failed = dict(failed)
+    rows, first, present, missing = [], 2, [], []
     for pdf in pdfs:
-        name = htmllib.escape(pdf.with_suffix(".ipynb").name)
+        notebook = pdf.with_suffix(".ipynb").name
+        name = htmllib.escape(notebook)
         title = htmllib.escape(notebook_title(pdf.with_suffix(".html")))
-        if pdf.exists():
+        if notebook not in failed and pdf.exists():
             pages = page_count(pdf)
             rows.append(f'<tr><td>{name}</td><td>{title}</td><td class="n">{first}</td>'
                         f'<td class="n">{pages}</td></tr>')
             first += pages
             present.append(pdf)
         else:
-            rows.append(f'<tr><td>{name}</td><td>{title}</td><td class="n" colspan="2">failed, not included</td></tr>')
-    title_html = combined.parent / "title.html"
-    title_html.write_text(TITLE_PAGE.format(
+            why = htmllib.escape(failed.get(notebook) or "no PDF")
+            rows.append(f'<tr class="failed"><td>{name}</td><td>{title}</td>'
+                        f'<td class="n" colspan="2">FAILED ({why}), not included</td></tr>')
+            missing.append(name)
+    banner = ""
+    if missing:
+        banner = (f'<div class="banner">INCOMPLETE: {len(missing)} of {len(pdfs)} notebook(s) FAILED '
+                  f'and are not included: {", ".join(missing)}</div>')
+    page = TITLE_PAGE.format(
         date=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), commit=htmllib.escape(project_commit()),
-        mode=mode, contents="\n".join(rows)), encoding="utf-8")
-    title_pdf = combined.parent / "title.pdf"
-    html_to_pdf(title_html, title_pdf, check=False)
-    combined.unlink(missing_ok=True)
-    subprocess.run(["pdfunite", str(title_pdf), *map(str, present), str(combined)], check=True)
+        mode=mode, contents="\n".join(rows), banner=banner)
+    with tempfile.TemporaryDirectory(prefix=".title-", dir=combined.parent) as scratch_dir:
+        title_html, title_pdf = Path(scratch_dir) / "title.html", Path(scratch_dir) / "title.pdf"
+        title_html.write_text(page, encoding="utf-8")
+        html_to_pdf(title_html, title_pdf, check=False)
+        with replacing(combined) as tmp:
+            run_tool(["pdfunite", str(title_pdf), *map(str, present), str(tmp)], combined.name)
     return combined
 
 
