@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The test command (CI runs exactly this): formatting, lints, unit and
-# integration tests, every notebook in quick mode through the evcxr kernel,
-# and one notebook rendered to PDF whose text is checked. Prints each phase's
-# duration. Installs what it needs on a fresh machine (scripts/setup.sh).
+# integration tests (all of them, not stopping at the first failing crate),
+# every notebook in quick mode through the evcxr kernel with its PDF checked
+# (a lost chart or raw TeX fails) and the combined solutions PDF, and every
+# student notebook in quick mode (only TODO cells and their checks may fail).
+# Prints each phase's duration. Installs what it needs on a fresh machine
+# (scripts/setup.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -25,11 +28,12 @@ phase() {
   printf '===== %s: %d s, %s\n' "$name" "$dt" "$status"
 }
 
-check_pdf() {
-  # `notebooks.py pdf` has already checked the PDF against its HTML (every
-  # chart's title in the PDF's text, no raw TeX); here: the text, and the
-  # charts printed as vector graphics (no raster image in the PDF).
-  local pdf="out/00_check_setup.pdf"
+check_pdfs() {
+  # `notebooks.py solutions` has checked every PDF against its HTML (each
+  # chart's title in the PDF's text, no raw TeX, charts not rasterised) and
+  # exits 1 if a notebook or a PDF failed; here: the set-up notebook's text,
+  # its charts as vector graphics, and a complete combined PDF.
+  local pdf="out/00_check_setup.pdf" all="out/hw6-solutions.pdf"
   [ -s "$pdf" ] || { echo "error: $pdf was not written" >&2; return 1; }
   local text; text=$(pdftotext "$pdf" -)
   for needle in "Set-up check" "candle-core" "karate" "Digits per class"; do
@@ -38,6 +42,19 @@ check_pdf() {
   local images; images=$(pdfimages -list "$pdf" | tail -n +3 | wc -l)
   [ "$images" -eq 0 ] || { echo "error: $pdf holds $images raster image(s): charts must stay SVG" >&2; return 1; }
   echo "$pdf: $(pdfinfo "$pdf" | awk '/^Pages/ {print $2}') page(s), text checked, charts are vector graphics"
+  [ -s "$all" ] || { echo "error: $all was not written" >&2; return 1; }
+  local title; title=$(pdftotext -l 1 "$all" -)
+  if grep -q "INCOMPLETE" <<<"$title"; then
+    echo "error: $all is incomplete: see its title page" >&2; return 1
+  fi
+  echo "$all: $(pdfinfo "$all" | awk '/^Pages/ {print $2}') page(s), complete"
+}
+
+notebooks_and_pdfs() {
+  local status=0
+  .venv/bin/python scripts/notebooks.py solutions --quick || status=$?
+  check_pdfs || status=1
+  return "$status"
 }
 
 # The notebook platform (apt, venv, evcxr kernel, cache pre-warm) builds in the
@@ -55,12 +72,12 @@ wait_for_setup() {
 
 phase "cargo fmt --check" cargo fmt --all -- --check
 phase "cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
-phase "cargo test" cargo test --workspace --quiet
+phase "cargo test" cargo test --workspace --no-fail-fast --quiet
 phase "set-up (waiting for it to finish)" wait_for_setup
 phase "notebook tools (Python tests)" .venv/bin/python -m unittest discover -s scripts -p 'test_*.py'
 phase "student notebooks up to date" .venv/bin/python scripts/notebooks.py student --check
-phase "notebooks (quick mode)" scripts/execute-notebooks.sh --quick --html
-phase "PDF of one notebook" bash -c "$(declare -f check_pdf); .venv/bin/python scripts/notebooks.py pdf out/00_check_setup.html && check_pdf"
+phase "notebooks and PDFs (quick mode)" notebooks_and_pdfs
+phase "student notebooks run (quick mode)" .venv/bin/python scripts/notebooks.py student-run --quick
 
 printf '\n===== timings\n'
 printf '%s\n' "${PHASES[@]}"
