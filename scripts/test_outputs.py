@@ -158,6 +158,10 @@ class StaleOutputs(Case):
             self.assertEqual(src.parent, dst.parent)
             self.assertNotEqual(src, dst)
         self.assertEqual(sorted(p.name for p in self.out.iterdir()), ["a.ipynb", "b.html"], "no temporary left")
+        umask = os.umask(0o022)
+        os.umask(umask)
+        for name in ("a.ipynb", "b.html"):
+            self.assertEqual((self.out / name).stat().st_mode & 0o777, 0o666 & ~umask, f"{name}'s permissions")
 
     def test_a_pdf_half_written_by_a_failing_chromium_is_not_left(self):
         self.tool("chromium", 'for a in "$@"; do case "$a" in --print-to-pdf=*) '

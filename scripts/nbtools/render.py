@@ -27,12 +27,18 @@ class RenderError(Exception):
     """An HTML or PDF that lost content (a chart, math); the message says which."""
 
 
+UMASK = os.umask(0o022)
+os.umask(UMASK)
+
+
 @contextlib.contextmanager
 def scratch(path):
-    """A hidden temporary file next to `path`, removed when the block ends."""
+    """A hidden temporary file next to `path`, removed when the block ends;
+    its permissions those of a new file (mkstemp's are owner-only)."""
     path = Path(path)
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
     os.close(fd)
+    os.chmod(name, 0o666 & ~UMASK)
     try:
         yield Path(name)
     finally:
