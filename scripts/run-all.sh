@@ -4,7 +4,9 @@
 # combined solutions PDF with a title page (out/hw6-solutions.pdf).
 # Each PDF is checked against its HTML (every chart drawn as vector graphics,
 # math typeset); a notebook that fails or a PDF that lost a chart fails the
-# job, after the combined PDF has been written from the PDFs there are.
+# job, after the combined PDF has been written from the PDFs that passed, its
+# title page marking the others FAILED. A failed notebook leaves no HTML or
+# PDF that looks current, and an interrupted run no combined PDF.
 # Arguments are passed to the executor (e.g. --quick, --param NAME=VALUE).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
