@@ -5,7 +5,8 @@
     notebooks.py pdf HTML [HTML ...]
     notebooks.py prewarm
     notebooks.py student [--check] [NOTEBOOK ...]
-    notebooks.py solutions [--quick] [--param NAME=VALUE ...]
+    notebooks.py solutions [--quick] [--param NAME=VALUE ...] [--render-only]
+    notebooks.py student-run [--quick] [NOTEBOOK ...]
 
 `execute` runs every cell of each notebook (all of notebooks/*.ipynb when none
 is named) in a fresh `rust` kernel and writes the executed notebook, and on
@@ -13,6 +14,12 @@ request its HTML and PDF, into out/. Any cell error fails the run. Parameters
 follow papermill's convention: the cell tagged `parameters` holds defaults as
 `let name: type = value;` lines, and each `--param name=value` becomes a line
 of a cell injected right after it. `--quick` is `--param quick=true`.
+
+Every output is written to a temporary file and renamed into place. Before a
+notebook runs, its outputs from an earlier run are removed; a PDF that fails
+its checks is kept only as NAME.failed.pdf. A missing or failing tool (the
+`rust` kernel, Chromium, poppler) is one `error: ...` line and exit status 2;
+failed notebooks exit 1.
 """
 
 
