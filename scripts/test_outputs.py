@@ -205,6 +205,22 @@ class FailedPdfs(Case):
         self.assertEqual([p.name for p in self.out.iterdir() if p.name.startswith(".")], [".chromium-profile"]
                          if (self.out / ".chromium-profile").exists() else [], "no temporary left")
 
+    def test_render_only_does_not_print_a_notebook_whose_run_failed(self):
+        for name in "ab":
+            nb = executed(write_notebook(self.dir / f"{name}.ipynb", f"Notebook {name}"))
+            if name == "b":
+                nb.cells[1].outputs = [nbformat.v4.new_output("error", ename="E", evalue="cell failed", traceback=[])]
+            nbformat.write(nb, self.out / f"{name}.ipynb")
+        (self.out / "b.pdf").write_text("from the previous run")
+        status, _, err = run_cli("solutions", "--render-only", "--out", self.out,
+                                 self.dir / "a.ipynb", self.dir / "b.ipynb")
+        self.assertEqual(status, 1, err)
+        self.assertTrue((self.out / "a.pdf").exists())
+        self.assertFalse((self.out / "b.pdf").exists())
+        title = subprocess.run(["pdftotext", "-l", "1", str(self.out / "hw6-solutions.pdf"), "-"],
+                               capture_output=True, text=True, check=True).stdout
+        self.assertIn("FAILED (execution failed)", title)
+
     def test_an_interrupted_solutions_run_leaves_no_combined_pdf(self):
         notebooks = [write_notebook(self.dir / f"{name}.ipynb", f"Notebook {name}") for name in "abcd"]
         (self.out / "hw6-solutions.pdf").write_bytes(minimal_pdf("previous run"))

@@ -167,10 +167,12 @@ def execute_all(args):
             old.unlink(missing_ok=True)
         print(f"[{mode}] {p.name}: running...", flush=True)
         nb, seconds, first, error = execute(p.resolve(), overrides, args.timeout)
-        write_notebook(nb, executed)
         first_text = f", first output after {first:.1f} s" if first is not None else ""
         if error is None and (stderr_failures(nb) or lost_displays(nb)):
             error = "\n".join(stderr_failures(nb) + lost_displays(nb))
+        # The executed notebook says whether its run failed, for --render-only.
+        nb.metadata[RUN_KEY] = {"failed": error is not None}
+        write_notebook(nb, executed)
         if error is not None:
             print(f"[{mode}] {p.name}: FAILED after {seconds:.1f} s{first_text}", flush=True)
             print(describe_failure(nb, error), file=sys.stderr)
@@ -190,6 +192,16 @@ def execute_all(args):
 
 
 COMBINED = "hw6-solutions.pdf"
+RUN_KEY = "hw6_run"
+
+
+def run_failed(nb):
+    """Whether an executed notebook's run failed: so marked, or a cell with
+    an error output or stderr text."""
+    marked = nb.metadata.get(RUN_KEY, {}).get("failed")
+    errors = any(o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code"
+                 for o in c.get("outputs", []))
+    return bool(marked or errors or stderr_failures(nb) or lost_displays(nb))
 
 
 def cmd_solutions(args):
@@ -235,6 +247,13 @@ def rerender(paths, out):
             failures[p.name] = "not executed"
             continue
         nb = read_notebook(executed)
+        if run_failed(nb):
+            for old in outputs_of(executed)[1:]:
+                old.unlink(missing_ok=True)
+            print(f"error: {executed} is from a run that failed: run it again without --render-only",
+                  file=sys.stderr)
+            failures[p.name] = "execution failed"
+            continue
         for cell in nb.cells:
             if "injected-parameters" in cell.metadata.get("tags", []):
                 settings.update(line.strip() for line in cell.source.splitlines()[1:] if line.strip())
