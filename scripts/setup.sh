@@ -3,7 +3,8 @@
 #
 #   1. Debian packages: chromium (HTML -> PDF), poppler-utils (pdftotext,
 #      pdfunite) and fonts-texgyre-math (a math font for the PDFs' formulas).
-#   2. A Python venv in .venv with Jupyter (scripts/requirements.txt).
+#   2. A Python venv in .venv with Jupyter (scripts/requirements.lock: every
+#      package pinned, with hashes).
 #   3. The evcxr Rust kernel (cargo install evcxr_jupyter, pinned) and its
 #      kernelspec `rust` inside the venv.
 #   4. evcxr's build cache (`:cache` in init.evcxr) and a pre-warm: one kernel
@@ -39,17 +40,20 @@ fi
 elapsed "$t"
 
 # --- 2. Python venv with Jupyter -------------------------------------------
+# Installed from scripts/requirements.lock: every package, direct or not,
+# pinned with its hashes (scripts/lock-requirements.sh makes it from
+# scripts/requirements.txt). The stamp is the lock file the venv was made from.
 step "Python venv with Jupyter ($VENV)"
 t=$(date +%s)
-REQ="$ROOT/scripts/requirements.txt"
-STAMP="$VENV/.hw6-requirements"
-if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && cmp -s "$REQ" "$STAMP"; then
-  echo "   up to date"
+LOCK="$ROOT/scripts/requirements.lock"
+STAMP="$VENV/.hw6-requirements-lock"
+if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && cmp -s "$LOCK" "$STAMP"; then
+  echo "   up to date with $(basename "$LOCK")"
 else
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQ"
-  cp "$REQ" "$STAMP"
-  echo "   installed"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --require-hashes -r "$LOCK"
+  cp "$LOCK" "$STAMP"
+  echo "   installed from $(basename "$LOCK")"
 fi
 elapsed "$t"
 
