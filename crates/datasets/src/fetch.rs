@@ -3,19 +3,26 @@
 //! The four gzip files are fetched from public mirrors into
 //! `<data_dir>/MNIST/raw/` (torchvision's layout, so torchvision finds them
 //! too), each checked against its published SHA-256 before it is written.
-//! Each file is written under a temporary name in the same folder and renamed
-//! when complete, so an interrupted download leaves no half-written file.
+//! Each file is streamed into a temporary file with an unpredictable name,
+//! created exclusively in the same folder, and renamed only once its
+//! checksum matches, so an interrupted download leaves no half-written file.
+//! The time limits ([`FetchTimeouts`]) are a connect timeout and an idle
+//! timeout per read, not one for the whole file: a slow link succeeds as
+//! long as data keeps coming.
 //! Offline, the error says that the bundled sample is used meanwhile.
 //!
 //! The checksums and the download need the `download` feature for the
 //! network part only; [`verify_mnist_dir`] works without it.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
 #[cfg(feature = "download")]
 use crate::error::DataError;
+#[cfg(feature = "download")]
+use crate::temp_file::TempFile;
 
 /// One of the four MNIST files as published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,9 +115,47 @@ pub struct FetchReport {
     pub files: Vec<(String, FetchStatus)>,
 }
 
+/// The time limits of a download. There is deliberately no limit on the
+/// whole transfer: a slow link may take as long as it needs, as long as data
+/// keeps coming.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FetchTimeouts {
+    /// Resolving the host name, and separately establishing the connection
+    /// (TCP and TLS).
+    pub connect: Duration,
+    /// The longest wait for the next piece of data (response headers or
+    /// body) or for a write of the request; restarted after every read.
+    pub idle: Duration,
+}
+
+impl Default for FetchTimeouts {
+    /// 30 s to connect, 60 s without data.
+    fn default() -> Self {
+        FetchTimeouts {
+            connect: Duration::from_secs(30),
+            idle: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The ureq configuration [`fetch_mnist_from`] uses: connect, resolve and
+/// per-read / per-write (idle) timeouts from `timeouts`, no global timeout,
+/// HTTP errors (4xx, 5xx) reported as errors.
+#[cfg(feature = "download")]
+pub fn agent_config(timeouts: &FetchTimeouts) -> ureq::config::Config {
+    ureq::Agent::config_builder()
+        .timeout_global(None)
+        .timeout_resolve(Some(timeouts.connect))
+        .timeout_connect(Some(timeouts.connect))
+        .timeout_per_read(Some(timeouts.idle))
+        .timeout_per_write(Some(timeouts.idle))
+        .http_status_as_error(true)
+        .build()
+}
+
 /// Downloads full MNIST into `<data_dir>/MNIST/raw/` from [`MNIST_MIRRORS`]
 /// (files already there with the right checksum are kept), printing one line
-/// per file.
+/// per file, with [`FetchTimeouts::default`].
 ///
 /// # Errors
 /// [`DataError::Download`] when no mirror gives a file with the published
@@ -118,20 +163,21 @@ pub struct FetchReport {
 /// [`DataError::Io`] when the folder cannot be written.
 #[cfg(feature = "download")]
 pub fn fetch_mnist(data_dir: &Path) -> Result<FetchReport, DataError> {
-    fetch_mnist_from(
-        data_dir,
-        &MNIST_MIRRORS,
-        std::time::Duration::from_secs(120),
-    )
+    fetch_mnist_from(data_dir, &MNIST_MIRRORS, FetchTimeouts::default())
 }
 
 /// [`fetch_mnist`] with the mirrors (each a URL prefix ending in `/`) and the
-/// time limit per request given.
+/// time limits given.
+///
+/// Each file is streamed into a new temporary file with an unpredictable
+/// name (`.<name>.partial-<random>`, created exclusively) in the destination
+/// folder while its SHA-256 is computed, and renamed to its final name only
+/// when the checksum matches; otherwise the temporary file is removed.
 #[cfg(feature = "download")]
 pub fn fetch_mnist_from(
     data_dir: &Path,
     mirrors: &[&str],
-    timeout: std::time::Duration,
+    timeouts: FetchTimeouts,
 ) -> Result<FetchReport, DataError> {
     if mirrors.is_empty() {
         return Err(DataError::invalid(
@@ -139,12 +185,15 @@ pub fn fetch_mnist_from(
             "no mirror given; pass at least one URL prefix",
         ));
     }
+    if timeouts.connect.is_zero() || timeouts.idle.is_zero() {
+        return Err(DataError::invalid(
+            "timeouts",
+            format!("{timeouts:?} holds a zero duration; give each at least a second"),
+        ));
+    }
     let dir = mnist_raw_dir(data_dir);
     std::fs::create_dir_all(&dir).map_err(|e| DataError::io(&dir, "creating the folder", e))?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .build()
-        .into();
+    let agent = ureq::Agent::new_with_config(agent_config(&timeouts));
     let present = verify_mnist_dir(&dir);
     let mut files = Vec::new();
     for (file, ok) in MNIST_PUBLISHED.iter().zip(present) {
@@ -158,21 +207,12 @@ pub fn fetch_mnist_from(
         for mirror in mirrors {
             let url = format!("{mirror}{}", file.name);
             println!("{}: downloading {url}", file.name);
-            match download(&agent, &url, file.bytes) {
-                Ok(bytes) => {
-                    let got = sha256_hex(&bytes);
-                    if got == file.sha256 {
-                        crate::idx::write_atomically(&dir.join(file.name), &bytes)?;
-                        done = Some(url);
-                        break;
-                    }
-                    problems.push(format!(
-                        "{url} gave {} bytes with SHA-256 {got}, not the published {}",
-                        bytes.len(),
-                        file.sha256
-                    ));
+            match download_to(&agent, &url, file, &dir.join(file.name), &timeouts)? {
+                Ok(()) => {
+                    done = Some(url);
+                    break;
                 }
-                Err(e) => problems.push(format!("{url}: {e}")),
+                Err(problem) => problems.push(format!("{url}: {problem}")),
             }
         }
         match done {
@@ -193,14 +233,79 @@ pub fn fetch_mnist_from(
     Ok(FetchReport { dir, files })
 }
 
+/// Streams `url` into a temporary file beside `dest`, checks its SHA-256
+/// against `file`, and renames it to `dest`. The outer error is a local
+/// failure (the folder cannot be written: stop); the inner one is what went
+/// wrong with this mirror (try the next).
 #[cfg(feature = "download")]
-fn download(agent: &ureq::Agent, url: &str, expected: u64) -> Result<Vec<u8>, ureq::Error> {
-    let mut response = agent.get(url).call()?;
-    response
-        .body_mut()
-        .with_config()
-        .limit(expected.saturating_mul(2).max(1 << 20))
-        .read_to_vec()
+fn download_to(
+    agent: &ureq::Agent,
+    url: &str,
+    file: &PublishedFile,
+    dest: &Path,
+    timeouts: &FetchTimeouts,
+) -> Result<Result<(), String>, DataError> {
+    use std::io::{Read, Write};
+
+    let describe = |e: &dyn std::fmt::Display, timed_out: bool| {
+        if timed_out {
+            format!(
+                "{e} (no progress within the {} s connect / {} s idle limits)",
+                timeouts.connect.as_secs_f64(),
+                timeouts.idle.as_secs_f64()
+            )
+        } else {
+            e.to_string()
+        }
+    };
+    let mut response = match agent.get(url).call() {
+        Ok(r) => r,
+        Err(e) => {
+            let timed_out = matches!(e, ureq::Error::Timeout(_));
+            return Ok(Err(describe(&e, timed_out)));
+        }
+    };
+    // Twice the published size is plenty; a larger body is not the file.
+    let limit = file.bytes.saturating_mul(2).max(1 << 20);
+    let mut body = response.body_mut().with_config().limit(limit).reader();
+    let mut tmp = TempFile::beside(dest)?;
+    let mut hasher = Sha256::new();
+    let mut received: u64 = 0;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = match body.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                let timed_out =
+                    e.kind() == std::io::ErrorKind::TimedOut || e.to_string().contains("timeout");
+                return Ok(Err(format!(
+                    "failed after {received} bytes: {}",
+                    describe(&e, timed_out)
+                )));
+            }
+        };
+        hasher.update(&buf[..n]);
+        tmp.file
+            .write_all(&buf[..n])
+            .map_err(|e| DataError::io(&tmp.path, "writing", e))?;
+        received += n as u64;
+    }
+    let got: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if got != file.sha256 {
+        // Dropping `tmp` removes the temporary file.
+        return Ok(Err(format!(
+            "gave {received} bytes with SHA-256 {got}, not the published {}",
+            file.sha256
+        )));
+    }
+    tmp.persist(dest)?;
+    Ok(Ok(()))
 }
 
 #[cfg(test)]

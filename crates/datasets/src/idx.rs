@@ -14,9 +14,21 @@
 //! files `u8` with dimension `(n,)`. A file whose first two bytes are
 //! `1f 8b` is read as gzip, whatever its name.
 //!
-//! The reader checks the header, the element type, the declared sizes and
-//! that the data is exactly as long as declared; every failure is a
+//! The reader checks the header first (magic number, element type, number
+//! of dimensions, and that the product of the dimensions fits in
+//! [`MAX_IDX_BYTES`]), then reads exactly the declared data and one byte
+//! more: a file that is shorter or longer than declared is rejected. A raw
+//! file's size is compared with the header before its data is read; a gzip
+//! file is decompressed only as far as the header's size plus one byte, so a
+//! gzip bomb fails fast without inflating. Every failure is a
 //! [`DataError::BadFile`] naming the file and what is wrong, never a panic.
+//!
+//! Gzip files may consist of several concatenated members (as `cat a.gz
+//! b.gz` makes): like `gzip -d` and Python's `gzip` module, the reader
+//! decompresses them as one stream, checking each member's CRC-32 and
+//! length. Bytes after a member that do not start another gzip member are an
+//! error ("trailing garbage"), as is decompressed data beyond the declared
+//! size.
 //!
 //! ```
 //! use hw6_datasets::idx::{encode_idx_u8, parse_idx_u8};
@@ -28,21 +40,22 @@
 //! ```
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 
 use flate2::Compression;
-use flate2::read::GzDecoder;
+use flate2::bufread::GzDecoder;
 use flate2::write::GzEncoder;
 
 use crate::error::DataError;
+use crate::temp_file::TempFile;
 
 /// The first two bytes of every gzip stream.
 pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
-/// The largest data block the reader accepts (1 GiB); full MNIST's training
-/// images are 47 MB.
-pub const MAX_IDX_BYTES: u64 = 1 << 30;
+/// The largest data block the reader accepts (256 MiB), whatever the header
+/// declares: full MNIST's and Fashion-MNIST's training images are 47 MB.
+pub const MAX_IDX_BYTES: u64 = 1 << 28;
 
 const ADVICE: &str = "the file is damaged or not an IDX file: replace it with an intact copy \
 (for MNIST delete it and run `hw6 data fetch mnist`; for the bundled sample run scripts/make-mnist-sample.py)";
@@ -126,18 +139,57 @@ pub struct IdxU8 {
 }
 
 /// Reads an IDX file of unsigned bytes, raw or gzip.
+///
+/// The header is read and checked first; then exactly the declared data,
+/// and one byte more to detect excess. A raw file's size is compared with
+/// the header before any data is read. At most the declared size (never more
+/// than [`MAX_IDX_BYTES`]) is held in memory or decompressed, so a gzip bomb
+/// fails after the header plus one byte, without inflating the rest.
+///
+/// # Errors
+/// [`DataError::Io`] when the file cannot be opened or read;
+/// [`DataError::BadFile`] for anything wrong with its content (see the
+/// module documentation).
 pub fn read_idx_u8(path: &Path) -> Result<IdxU8, DataError> {
-    let bytes = fs::read(path).map_err(|e| DataError::io(path, "reading", e))?;
-    parse_idx_u8(&bytes, path)
+    let file = fs::File::open(path).map_err(|e| DataError::io(path, "opening", e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| DataError::io(path, "reading", e))?;
+    if meta.is_dir() {
+        return Err(DataError::bad_file(
+            path,
+            "is a folder, not an IDX file",
+            "pass the path of the file itself",
+        ));
+    }
+    read_any(file, meta.is_file().then_some(meta.len()), path)
+}
+
+/// Reads an IDX array of unsigned bytes from a stream (raw, or gzip when it
+/// starts with `1f 8b`), with the checks of [`read_idx_u8`]; reads no further
+/// than the end of the declared data plus one byte (for gzip: plus what the
+/// decompressor needs to produce that byte). `path` is only used in error
+/// messages.
+pub fn read_idx_u8_from(reader: impl Read, path: &Path) -> Result<IdxU8, DataError> {
+    read_any(reader, None, path)
 }
 
 /// Parses the bytes of an IDX file of unsigned bytes (raw, or gzip when they
 /// start with `1f 8b`). `path` is only used in error messages.
 pub fn parse_idx_u8(bytes: &[u8], path: &Path) -> Result<IdxU8, DataError> {
-    if bytes.starts_with(&GZIP_MAGIC) {
-        parse_stream(GzDecoder::new(bytes), true, path)
+    read_any(bytes, Some(bytes.len() as u64), path)
+}
+
+/// Chooses raw or gzip from the first two bytes. `len` is the raw size, when
+/// known.
+fn read_any(mut reader: impl Read, len: Option<u64>, path: &Path) -> Result<IdxU8, DataError> {
+    let mut start = [0u8; 2];
+    let got = fill(&mut reader, &mut start).map_err(|e| DataError::io(path, "reading", e))?;
+    let whole = io::Cursor::new(start).take(got as u64).chain(reader);
+    if got == 2 && start == GZIP_MAGIC {
+        parse_stream(GzMembers::new(io::BufReader::new(whole)), None, true, path)
     } else {
-        parse_stream(bytes, false, path)
+        parse_stream(whole, len, false, path)
     }
 }
 
@@ -155,10 +207,125 @@ fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(got)
 }
 
-fn parse_stream(mut reader: impl Read, gzip: bool, path: &Path) -> Result<IdxU8, DataError> {
+/// Why reading the data block stopped early.
+enum PayloadError {
+    /// The stream failed.
+    Io(io::Error),
+    /// The buffer could not grow by this many bytes.
+    Alloc(usize),
+}
+
+/// Reads up to `total` bytes. The buffer grows as data arrives (by at most
+/// its current size, at least 64 KiB) and never beyond `total`, so a header
+/// that promises more than the stream holds costs no memory.
+fn read_payload(reader: &mut impl Read, total: usize) -> Result<Vec<u8>, PayloadError> {
+    let mut data = Vec::new();
+    while data.len() < total {
+        let start = data.len();
+        let want = (total - start).min(start.max(1 << 16));
+        data.try_reserve_exact(want)
+            .map_err(|_| PayloadError::Alloc(want))?;
+        data.resize(start + want, 0);
+        let got = fill(reader, &mut data[start..]).map_err(PayloadError::Io)?;
+        data.truncate(start + got);
+        if got < want {
+            break;
+        }
+    }
+    Ok(data)
+}
+
+/// The error a [`GzMembers`] stream reports for data after a gzip member
+/// that does not start another member.
+#[derive(Debug)]
+struct NotGzip {
+    /// How many complete members came before.
+    members: usize,
+}
+
+impl std::fmt::Display for NotGzip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "bytes after the end of gzip member {} that are not another gzip member",
+            self.members
+        )
+    }
+}
+
+impl std::error::Error for NotGzip {}
+
+/// Decompresses one gzip member after another, as `gzip -d`, `zcat` and
+/// Python's `gzip` module do: concatenated members form one stream. Each
+/// member's CRC-32 and length are checked when it ends; anything after a
+/// member that does not start another one is an error ([`NotGzip`]).
+struct GzMembers<R: BufRead> {
+    /// The member being decoded; `None` once the input has ended.
+    decoder: Option<GzDecoder<R>>,
+    /// Members completed so far.
+    members: usize,
+}
+
+impl<R: BufRead> GzMembers<R> {
+    fn new(input: R) -> Self {
+        GzMembers {
+            decoder: Some(GzDecoder::new(input)),
+            members: 0,
+        }
+    }
+}
+
+impl<R: BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let Some(decoder) = self.decoder.as_mut() else {
+                return Ok(0);
+            };
+            let n = decoder.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            // The member ended and its trailer checked out: what follows?
+            self.members += 1;
+            let Some(mut input) = self.decoder.take().map(GzDecoder::into_inner) else {
+                return Ok(0);
+            };
+            let rest = input.fill_buf()?;
+            if rest.is_empty() {
+                return Ok(0);
+            }
+            if rest[0] != GZIP_MAGIC[0] || rest.get(1).is_some_and(|&b| b != GZIP_MAGIC[1]) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    NotGzip {
+                        members: self.members,
+                    },
+                ));
+            }
+            self.decoder = Some(GzDecoder::new(input));
+        }
+    }
+}
+
+fn parse_stream(
+    mut reader: impl Read,
+    len: Option<u64>,
+    gzip: bool,
+    path: &Path,
+) -> Result<IdxU8, DataError> {
     let bad = |problem: String| DataError::bad_file(path, problem, ADVICE);
     let stream_err = |e: io::Error| {
-        if gzip {
+        if let Some(after) = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<NotGzip>())
+        {
+            bad(format!(
+                "{after} (trailing garbage; concatenated gzip members are read as one stream, other data is not allowed)"
+            ))
+        } else if gzip {
             bad(format!("the gzip stream is corrupt or truncated ({e})"))
         } else {
             DataError::io(path, "reading", e)
@@ -220,20 +387,40 @@ fn parse_stream(mut reader: impl Read, gzip: bool, path: &Path) -> Result<IdxU8,
         .iter()
         .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64))
         .filter(|&t| t <= MAX_IDX_BYTES)
+        .and_then(|t| usize::try_from(t).ok())
         .ok_or_else(|| {
             bad(format!(
                 "the header declares dimensions {dims:?}, more than the {MAX_IDX_BYTES} bytes this reader accepts"
             ))
         })?;
 
-    // Read at most `total` bytes, growing the buffer as data arrives, so a
-    // lying header cannot make us allocate more than the file holds.
-    let mut data = Vec::new();
-    (&mut reader)
-        .take(total)
-        .read_to_end(&mut data)
-        .map_err(stream_err)?;
-    if (data.len() as u64) < total {
+    // A raw file's size is known: compare it with the header before reading.
+    let header_len = 4 + 4 * ndims as u64;
+    if let Some(len) = len {
+        let declared = header_len + total as u64;
+        if len < declared {
+            return Err(bad(format!(
+                "truncated: the header declares dimensions {dims:?} ({total} bytes of data) but {what} holds only {} after the {header_len}-byte header",
+                len.saturating_sub(header_len)
+            )));
+        }
+        if len > declared {
+            return Err(bad(format!(
+                "{what} has {} bytes after the {total} bytes that dimensions {dims:?} declare (trailing garbage)",
+                len - declared
+            )));
+        }
+    }
+
+    let data = read_payload(&mut reader, total).map_err(|e| match e {
+        PayloadError::Io(e) => stream_err(e),
+        PayloadError::Alloc(n) => DataError::bad_file(
+            path,
+            format!("could not allocate {n} more bytes for the {total} bytes of data that dimensions {dims:?} declare"),
+            "free some memory, or check that the file is the one you meant",
+        ),
+    })?;
+    if data.len() < total {
         return Err(bad(format!(
             "truncated: the header declares dimensions {dims:?} ({total} bytes of data) but {what} holds only {} after the header",
             data.len()
@@ -243,7 +430,7 @@ fn parse_stream(mut reader: impl Read, gzip: bool, path: &Path) -> Result<IdxU8,
     let got = fill(&mut reader, &mut extra).map_err(stream_err)?;
     if got > 0 {
         return Err(bad(format!(
-            "{what} has bytes after the {total} bytes that dimensions {dims:?} declare"
+            "{what} has bytes after the {total} bytes that dimensions {dims:?} declare (trailing garbage, or a gzip bomb)"
         )));
     }
     Ok(IdxU8 { dims, data })
@@ -308,30 +495,15 @@ pub fn write_idx_u8(path: &Path, dims: &[usize], data: &[u8], gzip: bool) -> Res
     write_atomically(path, &bytes)
 }
 
-/// Writes `bytes` to `path` via a temporary file in the same folder and a
-/// rename, creating the folder if needed.
+/// Writes `bytes` to `path` via a new temporary file with an unpredictable
+/// name in the same folder (created exclusively, never following an existing
+/// file or link) and a rename, creating the folder if needed.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    fs::create_dir_all(&dir).map_err(|e| DataError::io(&dir, "creating the folder", e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".to_string());
-    let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        DataError::io(path, "writing", e)
-    })
+    let mut tmp = TempFile::beside(path)?;
+    tmp.file
+        .write_all(bytes)
+        .map_err(|e| DataError::io(&tmp.path, "writing", e))?;
+    tmp.persist(path)
 }
 
 #[cfg(test)]

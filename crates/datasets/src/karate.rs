@@ -13,7 +13,7 @@
 //! ```
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::DataError;
 
@@ -115,36 +115,110 @@ impl KarateClub {
     }
 }
 
-/// Loads `karate/members.tsv` and `karate/edges.tsv` from `data_dir` (by
-/// default [`crate::locate::default_data_dir`], the project's `data/` or
-/// `HW6_DATA_DIR`).
+/// The number of members in Zachary's club (ids 0 to 33).
+pub const ZACHARY_MEMBERS: usize = 34;
+/// The number of ties in Zachary's club.
+pub const ZACHARY_TIES: usize = 78;
+
+/// The largest karate file read (1 MiB); the shipped files are about 1 KB.
+const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// What to do when the shipped files are damaged.
+const RESTORE: &str = "restore the project's files with `git checkout -- data/karate`, \
+or point --data-dir / HW6_DATA_DIR at the project's data/ folder";
+
+/// Loads Zachary's club from `karate/members.tsv` and `karate/edges.tsv`
+/// in `data_dir` (by default [`crate::locate::default_data_dir`], the
+/// project's `data/` or `HW6_DATA_DIR`).
+///
+/// # Errors
+/// [`DataError::NotFound`] when a file (or the data folder) is missing;
+/// [`DataError::BadFile`] for a malformed line (see [`KarateClub::parse`]),
+/// a file that is not UTF-8 text or is far too large, or files that do not
+/// hold exactly [`ZACHARY_MEMBERS`] members and [`ZACHARY_TIES`] ties (a
+/// truncated file).
 pub fn load_karate(data_dir: Option<&Path>) -> Result<KarateClub, DataError> {
-    let dir = match data_dir {
+    let data_dir = match data_dir {
         Some(dir) => dir.to_path_buf(),
         None => crate::locate::default_data_dir(),
-    }
-    .join("karate");
+    };
+    let dir = data_dir.join("karate");
     let members_path = dir.join(MEMBERS_FILE);
     let edges_path = dir.join(EDGES_FILE);
-    let members_text = read(&members_path)?;
-    let edges_text = read(&edges_path)?;
-    KarateClub::parse(
+    let members_text = read(&data_dir, &members_path)?;
+    let edges_text = read(&data_dir, &edges_path)?;
+    let club = KarateClub::parse(
         &members_text,
         &members_path.display().to_string(),
         &edges_text,
         &edges_path.display().to_string(),
-    )
+    )?;
+    if club.num_members() != ZACHARY_MEMBERS {
+        return Err(DataError::bad_file(
+            &members_path,
+            format!(
+                "lists {} members but Zachary's club has {ZACHARY_MEMBERS} (ids 0 to {}): the file is truncated or not the club's",
+                club.num_members(),
+                ZACHARY_MEMBERS - 1
+            ),
+            RESTORE,
+        ));
+    }
+    if club.num_edges() != ZACHARY_TIES {
+        return Err(DataError::bad_file(
+            &edges_path,
+            format!(
+                "lists {} ties but Zachary's club has {ZACHARY_TIES}: the file is truncated or not the club's",
+                club.num_edges()
+            ),
+            RESTORE,
+        ));
+    }
+    Ok(club)
 }
 
-fn read(path: &PathBuf) -> Result<String, DataError> {
+/// Reads one karate file as text, with errors that say what to do.
+fn read(data_dir: &Path, path: &Path) -> Result<String, DataError> {
     if !path.exists() {
+        let folder_note = if data_dir.is_dir() {
+            String::new()
+        } else {
+            format!("the data folder {} does not exist; ", data_dir.display())
+        };
         return Err(DataError::NotFound {
             what: "the karate club".to_string(),
-            tried: vec![path.clone()],
-            advice: "pass the project's data/ folder (it ships karate/members.tsv and karate/edges.tsv) or set HW6_DATA_DIR".to_string(),
+            tried: vec![path.to_path_buf()],
+            advice: format!(
+                "{folder_note}pass the project's data/ folder with --data-dir or HW6_DATA_DIR \
+(it ships karate/members.tsv and karate/edges.tsv), or restore them with `git checkout -- data/karate`"
+            ),
         });
     }
-    std::fs::read_to_string(path).map_err(|source| DataError::io(path, "reading", source))
+    let meta = std::fs::metadata(path).map_err(|e| DataError::io(path, "reading", e))?;
+    if !meta.is_file() {
+        return Err(DataError::bad_file(path, "is not a file", RESTORE));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(DataError::bad_file(
+            path,
+            format!(
+                "is {} bytes, far more than the karate club's files (about 1 KB)",
+                meta.len()
+            ),
+            RESTORE,
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| DataError::io(path, "reading", e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        DataError::bad_file(
+            path,
+            format!(
+                "is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+            RESTORE,
+        )
+    })
 }
 
 fn bad_line(file: &str, line: usize, reason: impl Into<String>) -> DataError {

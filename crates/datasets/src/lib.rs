@@ -27,10 +27,12 @@ pub mod split;
 pub mod synthetic;
 
 // MNIST: the file format, where copies are found, loading, downloading.
+pub mod checksums;
 pub mod fetch;
 pub mod idx;
 pub mod locate;
 pub mod mnist;
+mod temp_file;
 
 // The karate club graph (owned by the graph module's author).
 pub mod karate;

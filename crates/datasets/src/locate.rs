@@ -232,9 +232,36 @@ pub fn candidate_dirs(kind: MnistKind, data_dir: &Path) -> Vec<(PathBuf, DataSou
 /// Finds the first complete copy of `kind` under `data_dir`.
 ///
 /// # Errors
-/// [`DataError::NotFound`] naming every folder tried and what to do.
+/// [`DataError::NotFound`] naming every folder tried and what to do; also
+/// when `data_dir` itself does not exist or is not a folder (a mistyped
+/// `--data-dir` or `HW6_DATA_DIR` is reported, not silently replaced by the
+/// bundled sample).
 pub fn locate_mnist(kind: MnistKind, data_dir: &Path) -> Result<Located, DataError> {
+    check_data_dir(data_dir)?;
     locate_among(kind, data_dir, candidate_dirs(kind, data_dir))
+}
+
+/// Checks that the data folder exists and is a folder.
+///
+/// # Errors
+/// [`DataError::NotFound`] saying what to do.
+pub fn check_data_dir(data_dir: &Path) -> Result<(), DataError> {
+    if data_dir.is_dir() {
+        return Ok(());
+    }
+    let problem = if data_dir.exists() {
+        "is not a folder"
+    } else {
+        "does not exist"
+    };
+    Err(DataError::NotFound {
+        what: format!("the data folder {}", data_dir.display()),
+        tried: vec![data_dir.to_path_buf()],
+        advice: format!(
+            "it {problem}: pass --data-dir (or set {DATA_DIR_ENV}) to an existing folder such as the project's data/, \
+or leave both unset to use the project's data/; create the folder and run `hw6 data fetch mnist` to download MNIST into it"
+        ),
+    })
 }
 
 /// [`locate_mnist`] over the given candidate folders.

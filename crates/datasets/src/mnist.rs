@@ -18,6 +18,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::checksums::{is_bundled_sample_file, verify_listed};
 use crate::error::DataError;
 use crate::idx::{IdxU8, read_idx_u8};
 /// Re-exported here as the API contract names it (`hw6_datasets::mnist::default_data_dir`).
@@ -171,7 +172,9 @@ fn describe(kind: MnistKind, located: &Located, d: &Dataset, limit: Option<usize
 }
 
 /// Reads one images file and its labels file into a [`Split`] with pixels
-/// scaled to `[0, 1]`.
+/// scaled to `[0, 1]`. Files in a folder named `mnist-sample` (the bundled
+/// sample) are first checked against that folder's `SHA256SUMS`
+/// ([`crate::checksums`]).
 ///
 /// # Shapes
 /// The images file must be `(n, rows, cols)` u8 and the labels file `(n,)`
@@ -182,6 +185,11 @@ pub fn read_images_and_labels(
     labels_path: &Path,
     limit: Option<usize>,
 ) -> Result<Split, DataError> {
+    for path in [images_path, labels_path] {
+        if is_bundled_sample_file(path) {
+            verify_listed(path)?;
+        }
+    }
     let images = read_idx_u8(images_path)?;
     let labels = read_idx_u8(labels_path)?;
     images_and_labels_to_split(&images, images_path, &labels, labels_path, limit)
@@ -245,12 +253,43 @@ pub fn images_and_labels_to_split(
             ADVICE,
         ));
     }
+    // Arrays built by hand (the fields are public) may disagree with their dims.
+    let dim = rows.checked_mul(cols);
+    let pixels = dim.and_then(|d| d.checked_mul(n));
+    if pixels != Some(images.data.len()) {
+        return Err(DataError::bad_file(
+            images_path,
+            format!(
+                "{} pixel values do not fill dimensions {:?}",
+                images.data.len(),
+                images.dims
+            ),
+            ADVICE,
+        ));
+    }
+    if labels.data.len() != n_labels {
+        return Err(DataError::bad_file(
+            labels_path,
+            format!(
+                "{} label values for dimension [{n_labels}]",
+                labels.data.len()
+            ),
+            ADVICE,
+        ));
+    }
+    let dim = rows * cols; // checked above
     let keep = limit.map_or(n, |m| m.min(n));
-    let dim = rows * cols;
-    let features = images.data[..keep * dim]
+    let features = images
+        .data
         .iter()
+        .take(keep * dim)
         .map(|&b| f32::from(b) / 255.0)
         .collect();
-    let labels = labels.data[..keep].iter().map(|&y| u32::from(y)).collect();
+    let labels = labels
+        .data
+        .iter()
+        .take(keep)
+        .map(|&y| u32::from(y))
+        .collect();
     Split::new(features, labels, dim)
 }

@@ -61,9 +61,22 @@ impl Split {
     /// The features of row `i` (`dim` values).
     ///
     /// # Panics
-    /// If `i >= len()`, like slice indexing.
+    /// If `i >= len()`, like slice indexing; [`Self::get_row`] returns an
+    /// error instead.
     pub fn row(&self, i: usize) -> &[f32] {
         &self.features[i * self.dim..(i + 1) * self.dim]
+    }
+
+    /// The features of row `i` (`dim` values), or an error saying the valid
+    /// range when `i` is out of range (or the split's fields, which are
+    /// public, disagree about its size).
+    pub fn get_row(&self, i: usize) -> Result<&[f32], DataError> {
+        let n = self.len();
+        i.checked_mul(self.dim)
+            .zip(i.checked_add(1).and_then(|j| j.checked_mul(self.dim)))
+            .filter(|_| i < n)
+            .and_then(|(a, b)| self.features.get(a..b))
+            .ok_or_else(|| out_of_range(i, n))
     }
 
     /// The given rows as tensors.
@@ -71,21 +84,16 @@ impl Split {
     /// # Shapes
     /// Returns features `(n, dim)` `f32` and labels `(n,)` `u32`, where
     /// `n = indices.len()`, in the order of `indices`.
+    ///
+    /// # Errors
+    /// [`DataError::InvalidConfig`] (`indices`) for an index `>= len()`.
     pub fn batch(&self, indices: &[usize], device: &Device) -> Result<(Tensor, Tensor), DataError> {
         let n = self.len();
-        let mut xs = Vec::with_capacity(indices.len() * self.dim);
+        let mut xs = Vec::with_capacity(indices.len().saturating_mul(self.dim));
         let mut ys = Vec::with_capacity(indices.len());
         for &i in indices {
-            if i >= n {
-                return Err(DataError::invalid(
-                    "indices",
-                    format!(
-                        "row {i} is out of range for a split of {n} rows; use indices below {n}"
-                    ),
-                ));
-            }
-            xs.extend_from_slice(self.row(i));
-            ys.push(self.labels[i]);
+            xs.extend_from_slice(self.get_row(i)?);
+            ys.push(*self.labels.get(i).ok_or_else(|| out_of_range(i, n))?);
         }
         let x = Tensor::from_vec(xs, (indices.len(), self.dim), device)?;
         let y = Tensor::from_vec(ys, indices.len(), device)?;
@@ -114,17 +122,17 @@ impl Split {
 
     /// A copy of the first `n` rows (all rows if `n >= len()`).
     pub fn head(&self, n: usize) -> Split {
-        let n = n.min(self.len());
-        Split {
-            features: self.features[..n * self.dim].to_vec(),
-            labels: self.labels[..n].to_vec(),
-            dim: self.dim,
-        }
+        self.slice(0, n)
     }
 
-    /// A copy of rows `start..end` (clamped to the split).
+    /// A copy of rows `start..end` (clamped to the split, so never a panic).
     pub fn slice(&self, start: usize, end: usize) -> Split {
-        let end = end.min(self.len());
+        // Rows that exist in both fields (they agree unless built by hand).
+        let rows = self
+            .labels
+            .len()
+            .min(self.features.len().checked_div(self.dim).unwrap_or(0));
+        let end = end.min(rows);
         let start = start.min(end);
         Split {
             features: self.features[start * self.dim..end * self.dim].to_vec(),
@@ -144,6 +152,14 @@ impl Split {
         }
         counts
     }
+}
+
+/// The error for row `i` of a split of `n` rows.
+fn out_of_range(i: usize, n: usize) -> DataError {
+    DataError::invalid(
+        "indices",
+        format!("row {i} is out of range for a split of {n} rows; use indices below {n}"),
+    )
 }
 
 /// Which of the three splits.

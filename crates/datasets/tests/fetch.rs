@@ -7,7 +7,9 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use hw6_datasets::error::DataError;
-use hw6_datasets::fetch::{MNIST_PUBLISHED, fetch_mnist_from, mnist_raw_dir, verify_mnist_dir};
+use hw6_datasets::fetch::{
+    FetchTimeouts, MNIST_PUBLISHED, fetch_mnist_from, mnist_raw_dir, verify_mnist_dir,
+};
 
 mod common;
 use common::TempDir;
@@ -49,6 +51,14 @@ fn wrong_bytes_server(body: &'static [u8], max: usize) -> u16 {
     port
 }
 
+/// Short limits for servers on this machine.
+fn quick() -> FetchTimeouts {
+    FetchTimeouts {
+        connect: Duration::from_secs(5),
+        idle: Duration::from_secs(5),
+    }
+}
+
 fn leftovers(dir: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .map(|rd| {
@@ -62,7 +72,7 @@ fn leftovers(dir: &std::path::Path) -> Vec<String> {
 fn offline_fails_naming_the_file_and_the_bundled_fallback() {
     let tmp = TempDir::new("offline");
     let mirror = format!("http://127.0.0.1:{}/mnist/", closed_port());
-    let err = fetch_mnist_from(tmp.path(), &[&mirror], Duration::from_secs(5)).unwrap_err();
+    let err = fetch_mnist_from(tmp.path(), &[&mirror], quick()).unwrap_err();
     assert!(matches!(err, DataError::Download { .. }));
     let msg = err.to_string();
     assert!(
@@ -83,7 +93,7 @@ fn wrong_bytes_are_rejected_and_never_written() {
     let tmp = TempDir::new("wrong");
     let bad = format!("http://127.0.0.1:{}/", wrong_bytes_server(b"not mnist", 4));
     let closed = format!("http://127.0.0.1:{}/", closed_port());
-    let err = fetch_mnist_from(tmp.path(), &[&closed, &bad], Duration::from_secs(5)).unwrap_err();
+    let err = fetch_mnist_from(tmp.path(), &[&closed, &bad], quick()).unwrap_err();
     let msg = err.to_string();
     // Both mirrors are reported, the second with its checksum.
     assert!(msg.contains(&closed), "{msg}");
@@ -96,6 +106,6 @@ fn wrong_bytes_are_rejected_and_never_written() {
 #[test]
 fn no_mirrors_is_a_config_error() {
     let tmp = TempDir::new("nomirror");
-    let err = fetch_mnist_from(tmp.path(), &[], Duration::from_secs(1)).unwrap_err();
+    let err = fetch_mnist_from(tmp.path(), &[], quick()).unwrap_err();
     assert!(err.to_string().starts_with("invalid mirrors"));
 }

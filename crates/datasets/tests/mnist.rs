@@ -221,9 +221,17 @@ fn fashion_not_found_names_every_folder_and_the_debian_package() {
 
 #[test]
 fn the_project_sample_is_the_last_resort() {
+    // An existing data folder without MNIST falls back to the project's sample.
     let tmp = TempDir::new("nowhere");
-    let found = locate_mnist(MnistKind::Digits, &tmp.path().join("MNIST-nowhere")).unwrap();
+    let found = locate_mnist(MnistKind::Digits, tmp.path()).unwrap();
     assert_eq!(found.source, DataSource::BundledSample);
+    // A data folder that does not exist is a mistake, reported as such.
+    let missing = tmp.path().join("MNIST-nowhere");
+    let msg = locate_mnist(MnistKind::Digits, &missing)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("MNIST-nowhere"), "{msg}");
+    assert!(msg.contains("does not exist"), "{msg}");
 }
 
 #[test]
