@@ -22,7 +22,7 @@ use crate::error::{AttentionError, Result};
 use crate::feature_map::{EluPlusOne, FeatureMap, QuadraticFeatures};
 use crate::kernel::{Masking, kernel_attention};
 use crate::linear::linear_attention;
-use crate::memory::measure_peak;
+use crate::memory::measure_heap;
 use crate::similarity::{quadratic_similarity, softmax_similarity};
 use crate::softmax::softmax_attention;
 use candle_core::{Device, Tensor};
@@ -374,11 +374,11 @@ fn measure(config: &CostConfig, method: Method, n: usize) -> Result<CostRow> {
     let (seconds, runs) = time_runs(config.repeats, config.min_seconds, || {
         method.run(&q, &k, &v).map(drop)
     })?;
-    let (out, peak) = measure_peak(|| method.run(&q, &k, &v));
+    let (out, heap) = measure_heap(|| method.run(&q, &k, &v));
     let out = out?;
     row.seconds = Some(seconds);
     row.runs = runs;
-    row.peak_bytes = peak;
+    row.peak_bytes = heap.map(|h| h.peak_bytes);
     if n <= config.check_up_to {
         row.max_abs_diff = Some(max_abs_diff(&out, &method.reference(&q, &k, &v)?)?);
     }

@@ -44,7 +44,9 @@ pub mod prelude {
     pub use crate::feature_map::{EluPlusOne, FeatureMap, QuadraticFeatures};
     pub use crate::kernel::{Masking, kernel_attention, kernel_weights};
     pub use crate::linear::{causal_linear_attention, linear_attention};
-    pub use crate::memory::{CountingAllocator, counting_allocator_installed, measure_peak};
+    pub use crate::memory::{
+        CountingAllocator, HeapUse, counting_allocator_installed, measure_heap,
+    };
     pub use crate::scaling::{DotProductStats, ScalingConfig, scaled_dot_products};
     pub use crate::similarity::{quadratic_similarity, softmax_similarity};
     pub use crate::softmax::{causal_softmax_attention, softmax_attention, softmax_weights};

@@ -9,23 +9,31 @@
 //! ```
 //!
 //! It forwards every call to the system allocator and keeps the number of live
-//! bytes and their high-water mark. [`measure_peak`] reports how far the live
-//! bytes rose above their level at the start of a closure: every allocation
-//! made while it runs, on any thread (candle's worker threads included), is
+//! bytes, their high-water mark and the largest single block. [`measure_heap`]
+//! reports how far the live bytes rose above their level at the start of a
+//! closure, and the largest block allocated meanwhile: every allocation made
+//! while it runs, on any thread (candle's worker threads included), is
 //! counted. Without the allocator installed it reports `None`.
+//!
+//! The peak includes buffers that the matrix-product kernels size from the
+//! processor's caches (gemm keeps one per thread, allocated on first use), so
+//! it differs between machines; the largest block and the peak's growth with
+//! the problem size are what say whether a buffer grows with `N^2`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+static LARGEST: AtomicUsize = AtomicUsize::new(0);
 static INSTALLED: AtomicBool = AtomicBool::new(false);
 
 /// The system allocator plus counters of live and peak bytes.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct CountingAllocator;
 
-fn grew(bytes: usize) {
+fn grew(bytes: usize, block: usize) {
+    LARGEST.fetch_max(block, Ordering::Relaxed);
     let live = LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
     PEAK.fetch_max(live, Ordering::Relaxed);
 }
@@ -38,7 +46,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
             INSTALLED.store(true, Ordering::Relaxed);
-            grew(layout.size());
+            grew(layout.size(), layout.size());
         }
         p
     }
@@ -48,7 +56,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
         let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() {
             INSTALLED.store(true, Ordering::Relaxed);
-            grew(layout.size());
+            grew(layout.size(), layout.size());
         }
         p
     }
@@ -64,7 +72,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             if new_size >= layout.size() {
-                grew(new_size - layout.size());
+                grew(new_size - layout.size(), new_size);
             } else {
                 LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
             }
@@ -78,15 +86,29 @@ pub fn counting_allocator_installed() -> bool {
     INSTALLED.load(Ordering::Relaxed)
 }
 
-/// Runs `f` and returns its result with the peak heap growth, in bytes, above
-/// the live bytes at the start (`None` if the counting allocator is not
-/// installed). Other threads allocating at the same time are counted too, so
-/// measure with nothing else running in the process.
-pub fn measure_peak<T>(f: impl FnOnce() -> T) -> (T, Option<u64>) {
+/// Heap use of one measured closure, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeapUse {
+    /// How far the live bytes rose above their level at the start.
+    pub peak_bytes: u64,
+    /// The largest single block allocated (or grown to by `realloc`).
+    pub largest_block_bytes: u64,
+}
+
+/// Runs `f` and returns its result with its [`HeapUse`] (`None` if the
+/// counting allocator is not installed). Other threads allocating at the
+/// same time are counted too, so measure with nothing else running in the
+/// process.
+pub fn measure_heap<T>(f: impl FnOnce() -> T) -> (T, Option<HeapUse>) {
     let start = LIVE.load(Ordering::Relaxed);
     PEAK.store(start, Ordering::Relaxed);
+    LARGEST.store(0, Ordering::Relaxed);
     let out = f();
     let peak = PEAK.load(Ordering::Relaxed);
-    let grown = counting_allocator_installed().then(|| peak.saturating_sub(start) as u64);
-    (out, grown)
+    let largest = LARGEST.load(Ordering::Relaxed);
+    let used = counting_allocator_installed().then(|| HeapUse {
+        peak_bytes: peak.saturating_sub(start) as u64,
+        largest_block_bytes: largest as u64,
+    });
+    (out, used)
 }

@@ -30,17 +30,32 @@ pub fn cross_entropy_rows(pred: &DMatrix<f64>, labels: &DMatrix<f64>) -> Result<
             dims(pred),
         ));
     }
+    if pred.ncols() == 0 && pred.nrows() > 0 {
+        return Err(GraphError::shape(
+            "predictions vs labels",
+            "at least one class column".to_string(),
+            dims(pred),
+        ));
+    }
     Ok((0..pred.nrows())
         .map(|i| -pred[(i, argmax_row(labels, i))].ln())
         .collect())
 }
 
-/// Mean of `values` over `nodes` (0 for no nodes).
-pub fn mean_over(values: &[f64], nodes: &[usize]) -> f64 {
-    if nodes.is_empty() {
-        return 0.0;
+/// Mean of `values` over `nodes` (0 for no nodes); errors for a node id
+/// that is not an index of `values`.
+pub fn mean_over(values: &[f64], nodes: &[usize]) -> Result<f64> {
+    if let Some(&bad) = nodes.iter().find(|&&i| i >= values.len()) {
+        return Err(GraphError::param(
+            "node",
+            bad,
+            "node ids must be below the number of values (one per node)",
+        ));
     }
-    nodes.iter().map(|&i| values[i]).sum::<f64>() / nodes.len() as f64
+    if nodes.is_empty() {
+        return Ok(0.0);
+    }
+    Ok(nodes.iter().map(|&i| values[i]).sum::<f64>() / nodes.len() as f64)
 }
 
 /// Fraction of `nodes` whose predicted class (argmax of the row) is the
@@ -103,7 +118,10 @@ mod tests {
         assert!((ce[0] - (-(0.75f64).ln())).abs() < 1e-15);
         assert!((ce[1] - (-(0.1f64).ln())).abs() < 1e-15);
         assert_eq!(node_accuracy(&pred, &y, &[0, 1]).unwrap(), 0.5);
-        assert_eq!(mean_over(&ce, &[0]), ce[0]);
+        assert_eq!(mean_over(&ce, &[0]).unwrap(), ce[0]);
+        assert!(mean_over(&ce, &[2]).is_err());
+        let no_classes = DMatrix::<f64>::zeros(2, 0);
+        assert!(cross_entropy_rows(&no_classes, &no_classes).is_err());
     }
 
     #[test]

@@ -236,8 +236,8 @@ pub fn train_gcn<M: NodeClassifier + ?Sized>(
 
         let accuracy = node_accuracy(&y_pred, &task.labels, &task.test_nodes)?;
         let losses = cross_entropy_rows(&y_pred, &task.labels)?;
-        let train_loss = mean_over(&losses, &task.train_nodes);
-        let test_loss = mean_over(&losses, &task.test_nodes);
+        let train_loss = mean_over(&losses, &task.train_nodes)?;
+        let test_loss = mean_over(&losses, &task.test_nodes)?;
         history.push_epoch(train_loss, test_loss, accuracy, embedding, y_pred)?;
 
         if config.log_every > 0 && epoch % config.log_every == 0 {

@@ -42,6 +42,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output went away (`hw6 data | head`): stop
+        // quietly, as other command-line tools do.
+        Err(err) if cli::is_closed_stdout(&err) => ExitCode::SUCCESS,
         Err(err) => {
             // One line: the error and its causes, no backtrace.
             eprintln!("error: {err:#}");

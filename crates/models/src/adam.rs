@@ -91,6 +91,29 @@ impl Adam {
         self.first.len()
     }
 
+    /// Errors unless this optimiser was built for exactly these parameter
+    /// buffers (their number and each one's length, in order), so that a
+    /// step never updates some of a model and skips the rest.
+    pub(crate) fn check_fits(
+        &self,
+        context: &'static str,
+        lens: impl IntoIterator<Item = usize>,
+    ) -> Result<()> {
+        let want: Vec<usize> = lens.into_iter().collect();
+        let have: Vec<usize> = self.first.iter().map(Vec::len).collect();
+        if want == have {
+            return Ok(());
+        }
+        Err(crate::error::ModelError::Shape {
+            context,
+            expected: format!(
+                "an optimizer for parameter buffers of lengths {want:?} \
+                 (build it from this model: model.optimizer(lr))"
+            ),
+            got: format!("one for lengths {have:?}"),
+        })
+    }
+
     /// Start a step: advance `t`. Call [`Adam::update`] once per parameter after.
     pub(crate) fn begin_step(&mut self) {
         self.step_t += 1;
@@ -116,10 +139,18 @@ impl Adam {
     /// parameters are updated in pieces on all threads (see
     /// [`crate::matrix::threads_for`]); each entry's update is independent,
     /// so the result is the same.
+    ///
+    /// # Panics
+    /// If the buffers' lengths differ; callers check them first with
+    /// [`Adam::check_fits`].
     pub(crate) fn update(&mut self, i: usize, theta: &mut [f32], grad: &[f32]) {
         let c = self.coefficients();
         let m = &mut self.first[i];
         let v = &mut self.second[i];
+        assert!(
+            theta.len() == grad.len() && theta.len() == m.len(),
+            "Adam::update: buffer lengths differ (internal caller bug: check_fits first)"
+        );
         let parts = crate::matrix::threads_for(theta.len() * UPDATE_COST_IN_MACS);
         if parts == 1 {
             update_piece(&c, theta, grad, m, v);

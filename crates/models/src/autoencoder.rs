@@ -128,11 +128,6 @@ impl Autoencoder {
         &self.layers
     }
 
-    /// Mutable layers (e.g. to set weights by hand in an exercise).
-    pub fn layers_mut(&mut self) -> &mut [Dense] {
-        &mut self.layers
-    }
-
     fn num_encoder_layers(&self) -> usize {
         self.config.hidden_sizes.len()
     }
@@ -332,16 +327,12 @@ impl Autoencoder {
                 got: format!("({}, {})", target.rows, target.cols),
             });
         }
-        if opt.num_params() != 2 * self.layers.len() {
-            return Err(ModelError::Shape {
-                context: "Autoencoder::step (optimizer)",
-                expected: format!(
-                    "an optimizer for {} parameter buffers (use model.optimizer(lr))",
-                    2 * self.layers.len()
-                ),
-                got: format!("{}", opt.num_params()),
-            });
-        }
+        opt.check_fits(
+            "Autoencoder::step (optimizer)",
+            self.layers
+                .iter()
+                .flat_map(|d| [d.weight.data.len(), d.bias.len()]),
+        )?;
         let n_layers = self.layers.len();
         let mut s = std::mem::take(&mut self.scratch);
         s.acts.resize_with(n_layers, Default::default);

@@ -16,33 +16,47 @@ use candle_core::{Device, Tensor};
 /// A dense row-major `f32` matrix.
 ///
 /// # Shapes
-/// `rows x cols`, element `(r, c)` at `data[r * cols + c]`.
+/// `rows x cols`, element `(r, c)` at `data[r * cols + c]`. The fields are
+/// private so that `data.len() == rows * cols` always holds: the products
+/// below hand these buffers to `unsafe` code.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Matrix {
-    /// Number of rows.
-    pub rows: usize,
-    /// Number of columns.
-    pub cols: usize,
-    /// Row-major entries, `rows * cols` of them.
-    pub data: Vec<f32>,
+    pub(crate) rows: usize,
+    pub(crate) cols: usize,
+    pub(crate) data: Vec<f32>,
+}
+
+/// `rows * cols`, or a shape error when it overflows `usize`.
+fn checked_len(context: &'static str, rows: usize, cols: usize) -> Result<usize> {
+    rows.checked_mul(cols).ok_or_else(|| ModelError::Shape {
+        context,
+        expected: "a matrix whose number of entries fits in memory".into(),
+        got: format!("{rows} x {cols}"),
+    })
 }
 
 impl Matrix {
     /// An all-zero `rows x cols` matrix.
+    ///
+    /// # Panics
+    /// When `rows * cols` overflows `usize` ("capacity overflow", as for a
+    /// `Vec` of that length).
     pub fn zeros(rows: usize, cols: usize) -> Self {
+        let len = rows.checked_mul(cols).expect("capacity overflow");
         Self {
             rows,
             cols,
-            data: vec![0.0; rows * cols],
+            data: vec![0.0; len],
         }
     }
 
     /// Wrap row-major data; errors when `data.len() != rows * cols`.
     pub fn from_vec(rows: usize, cols: usize, data: Vec<f32>) -> Result<Self> {
-        if data.len() != rows * cols {
+        let len = checked_len("Matrix::from_vec", rows, cols)?;
+        if data.len() != len {
             return Err(ModelError::Shape {
                 context: "Matrix::from_vec",
-                expected: format!("{rows} x {cols} = {} values", rows * cols),
+                expected: format!("{rows} x {cols} = {len} values"),
                 got: format!("{} values", data.len()),
             });
         }
@@ -72,29 +86,42 @@ impl Matrix {
         )?)
     }
 
-    /// Row `r` as a slice.
-    pub fn row(&self, r: usize) -> &[f32] {
-        &self.data[r * self.cols..(r + 1) * self.cols]
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// The row-major entries, `rows * cols` of them.
+    pub fn as_slice(&self) -> &[f32] {
+        &self.data
+    }
+
+    /// The row-major entries, to change in place (the shape stays).
+    pub fn as_mut_slice(&mut self) -> &mut [f32] {
+        &mut self.data
+    }
+
+    /// The row-major entries, taking them out of the matrix.
+    pub fn into_vec(self) -> Vec<f32> {
+        self.data
+    }
+
+    /// Row `r` as a slice, or `None` when `r >= rows`.
+    pub fn row(&self, r: usize) -> Option<&[f32]> {
+        (r < self.rows).then(|| &self.data[r * self.cols..(r + 1) * self.cols])
     }
 
     /// Resize in place to `rows x cols` (contents unspecified afterwards).
     pub(crate) fn reshape_for(&mut self, rows: usize, cols: usize) {
+        let len = rows.checked_mul(cols).expect("capacity overflow");
         self.rows = rows;
         self.cols = cols;
-        self.data.resize(rows * cols, 0.0);
-    }
-
-    /// Copy of the given rows of a row-major slice with `cols` columns.
-    pub fn gather_rows(src: &[f32], cols: usize, rows: &[usize]) -> Self {
-        let mut data = Vec::with_capacity(rows.len() * cols);
-        for &r in rows {
-            data.extend_from_slice(&src[r * cols..(r + 1) * cols]);
-        }
-        Self {
-            rows: rows.len(),
-            cols,
-            data,
-        }
+        self.data.resize(len, 0.0);
     }
 }
 
@@ -109,10 +136,11 @@ pub struct MatView<'a> {
 impl<'a> MatView<'a> {
     /// View `data` as `rows x cols`; errors on a length mismatch.
     pub fn new(rows: usize, cols: usize, data: &'a [f32]) -> Result<Self> {
-        if data.len() != rows * cols {
+        let len = checked_len("MatView::new", rows, cols)?;
+        if data.len() != len {
             return Err(ModelError::Shape {
                 context: "MatView::new",
-                expected: format!("{rows} x {cols} = {} values", rows * cols),
+                expected: format!("{rows} x {cols} = {len} values"),
                 got: format!("{} values", data.len()),
             });
         }
@@ -204,6 +232,26 @@ pub(crate) fn threads_for(macs: usize) -> usize {
     }
 }
 
+/// Blocks a product is cut into: [`PRODUCT_PARTS`] from
+/// [`parallel_min_macs`] multiply-adds on, else 1. Decided by the shape
+/// alone, never by the number of threads, so that every entry is summed in
+/// the same order on any machine: gemm itself blocks the inner dimension
+/// differently for small outputs (at most 64 x 64 with `k > 512`), so a cut
+/// that followed the thread count would change the last bits.
+fn parts_for(m: usize, n: usize, k: usize) -> usize {
+    let macs = m.saturating_mul(n).saturating_mul(k);
+    if macs >= parallel_min_macs() && m.max(n) >= 2 * PRODUCT_PARTS {
+        PRODUCT_PARTS
+    } else {
+        1
+    }
+}
+
+/// Blocks of a large product: one per core of the course machine. The blocks
+/// run on two threads when there are two or more, one after the other
+/// otherwise.
+const PRODUCT_PARTS: usize = 2;
+
 /// `dst = op(a) op(b)`, or `dst += op(a) op(b)` when `accumulate`.
 ///
 /// # Shapes
@@ -233,9 +281,16 @@ pub(crate) fn gemm_into(
     } else {
         dst.reshape_for(m, n);
     }
-    // Guards for the unsafe call below (public fields could be inconsistent).
-    assert!(a.data.len() >= a.rows * a.cols && b.data.len() >= b.rows * b.cols);
-    assert!(dst.data.len() >= m * n);
+    // Guards for the unsafe call below: every buffer holds its whole shape,
+    // with sizes multiplied without wrapping.
+    let holds =
+        |len: usize, rows: usize, cols: usize| rows.checked_mul(cols).is_some_and(|n| len >= n);
+    assert!(
+        holds(a.data.len(), a.rows, a.cols)
+            && holds(b.data.len(), b.rows, b.cols)
+            && holds(dst.data.len(), m, n),
+        "a matrix buffer is shorter than its shape (internal caller bug)"
+    );
     let k = ka;
     if m == 0 || n == 0 {
         return;
@@ -247,14 +302,16 @@ pub(crate) fn gemm_into(
         return;
     }
     let product = Product::new(dst, a, ta, b, tb, accumulate);
-    run_in_parts(&product, m, n, threads_for(m * n * k));
+    let parts = parts_for(m, n, k);
+    let parallel = parts > 1 && threads_for(m.saturating_mul(n).saturating_mul(k)) > 1;
+    run_in_parts(&product, m, n, parts, parallel);
 }
 
 /// Run `product` (`m x n` output) as `parts` blocks along its larger output
-/// dimension, each a task of rayon's pool (on this thread when `parts == 1`).
-/// Every output entry is summed in the same order however it is split, so
-/// the result does not depend on `parts`.
-fn run_in_parts(product: &Product, m: usize, n: usize, parts: usize) {
+/// dimension: each a task of rayon's pool when `parallel`, else one after
+/// the other on this thread. The blocks, and so the bits of the result, are
+/// the same either way.
+fn run_in_parts(product: &Product, m: usize, n: usize, parts: usize, parallel: bool) {
     // SAFETY: every pointer/stride pair addresses exactly the entries of a
     // live, correctly sized buffer (checked above), `dst` does not alias `a`
     // or `b` (it is borrowed mutably while they are borrowed shared), and the
@@ -262,6 +319,15 @@ fn run_in_parts(product: &Product, m: usize, n: usize, parts: usize) {
     unsafe {
         if parts == 1 {
             product.block(0..m, 0..n);
+        } else if !parallel {
+            let (along_rows, len) = if m >= n { (true, m) } else { (false, n) };
+            for w in split_points(len, parts).windows(2) {
+                if along_rows {
+                    product.block(w[0]..w[1], 0..n);
+                } else {
+                    product.block(0..m, w[0]..w[1]);
+                }
+            }
         } else if m >= n {
             let bounds = split_points(m, parts);
             rayon::scope(|s| {
@@ -464,16 +530,25 @@ mod tests {
         assert_eq!(acc.data, doubled);
     }
 
-    /// Splitting a product between threads changes no bit of the result,
-    /// for both split directions, every transpose, and accumulation.
+    /// The blocks of a product give the same bits whether they run on
+    /// several threads or one after the other, for both split directions,
+    /// every transpose, accumulation, and inner sizes on both sides of
+    /// gemm's small-output path (`k > 512`).
     #[test]
-    fn split_products_equal_the_single_threaded_product_bit_for_bit() {
+    fn blocks_give_the_same_bits_on_one_thread_and_on_several() {
         let data = |len: usize, seed: usize| -> Vec<f32> {
             (0..len)
                 .map(|i| (((i * 7919 + seed * 104_729) % 1000) as f32 - 500.0) * 1e-3)
                 .collect()
         };
-        for (m, n, k) in [(100, 256, 100), (256, 100, 37), (13, 9, 300), (64, 64, 64)] {
+        for (m, n, k) in [
+            (100, 256, 100),
+            (256, 100, 37),
+            (13, 9, 300),
+            (64, 64, 64),
+            (200, 64, 784),
+            (48, 128, 1000),
+        ] {
             for (ta, tb) in [
                 (Op::N, Op::N),
                 (Op::N, Op::T),
@@ -486,24 +561,31 @@ mod tests {
                 let b = Matrix::from_vec(br, bc, data(br * bc, 2)).unwrap();
                 let start = Matrix::from_vec(m, n, data(m * n, 3)).unwrap();
                 for accumulate in [false, true] {
-                    let run = |parts: usize| {
+                    let run = |parts: usize, parallel: bool| {
                         let mut dst = start.clone();
                         let product =
                             Product::new(&mut dst, a.view(), ta, b.view(), tb, accumulate);
-                        run_in_parts(&product, m, n, parts);
+                        run_in_parts(&product, m, n, parts, parallel);
                         dst.data.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
                     };
-                    let one = run(1);
                     for parts in [2, 3, 4] {
                         assert_eq!(
-                            run(parts),
-                            one,
+                            run(parts, true),
+                            run(parts, false),
                             "{m}x{n}x{k} {ta:?}{tb:?} acc={accumulate} parts={parts}"
                         );
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_cut_of_a_product_depends_on_its_shape_only() {
+        assert_eq!(parts_for(100, 256, 100), PRODUCT_PARTS);
+        assert_eq!(parts_for(100, 100, 100), 1);
+        assert_eq!(parts_for(1, 1, usize::MAX), 1);
+        assert_eq!(parts_for(usize::MAX, usize::MAX, 2), PRODUCT_PARTS);
     }
 
     #[test]

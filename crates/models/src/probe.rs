@@ -279,6 +279,10 @@ impl LinearProbe {
     pub fn train_step(&mut self, z: MatView<'_>, labels: &[u32], opt: &mut Adam) -> Result<f32> {
         self.check_labels(labels, z.rows)?;
         self.check_cols(z)?;
+        opt.check_fits(
+            "LinearProbe::train_step (optimizer)",
+            [self.weight.data.len(), self.bias.len()],
+        )?;
         let mut g = self.logits_standardised(z);
         let n = z.rows as f32;
         let mut loss = 0.0f64;
@@ -384,8 +388,9 @@ impl LinearProbe {
                 xb.reshape_for(rows.len(), features.cols);
                 yb.clear();
                 for (i, &r) in rows.iter().enumerate() {
+                    let row = r * features.cols..(r + 1) * features.cols;
                     xb.data[i * features.cols..(i + 1) * features.cols]
-                        .copy_from_slice(features.row(r));
+                        .copy_from_slice(&features.data[row]);
                     yb.push(labels[r]);
                 }
                 let loss = probe.train_step(xb.view(), &yb, &mut opt)?;

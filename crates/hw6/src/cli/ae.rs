@@ -17,15 +17,6 @@ use hw6_models::run::{Arch, RunResult, RunSpec, run_once};
 use hw6_viz::ae_charts::{accuracy_vs_k_chart, loss_chart};
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// Prints a human-readable line: to standard output, or to standard error
-/// when `--json -` has standard output for the JSON lines.
-/// [`say!`] without a newline.
-macro_rules! say_part {
-    ($err:expr, $($arg:tt)*) => {
-        if $err { eprint!($($arg)*) } else { print!($($arg)*) }
-    };
-}
-
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DatasetArg {
     /// 20,000 x 100 Gaussian samples, 20 high-variance directions (sections 1.1, 1.2).

@@ -96,33 +96,45 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         "max|diff|"
     );
     let mut json = common.json_writer()?;
+    // Rows are printed as they are measured; a closed stdout stops the
+    // program after the benchmark returns.
+    let mut print_error: Option<std::io::Error> = None;
     let report = run_cost_benchmark(&config, |row| {
-        let secs = row.seconds.map_or("skipped".into(), |s| format!("{s:.3e}"));
-        let peak = row
-            .peak_bytes
-            .map_or("-".into(), |b| format!("{:.3}", b as f64 / MIB));
-        let diff = row.max_abs_diff.map_or("-".into(), |d| format!("{d:.1e}"));
-        say!(
-            err,
-            "{:>7}  {:<20} {:>11} {:>13} {:>13.3} {:>12}{}",
-            row.n,
-            row.method,
-            secs,
-            peak,
-            row.model_bytes as f64 / MIB,
-            diff,
-            row.skipped
-                .as_deref()
-                .map(|s| format!("  ({s})"))
-                .unwrap_or_default()
-        );
+        let print_row = || -> std::io::Result<()> {
+            let secs = row.seconds.map_or("skipped".into(), |s| format!("{s:.3e}"));
+            let peak = row
+                .peak_bytes
+                .map_or("-".into(), |b| format!("{:.3}", b as f64 / MIB));
+            let diff = row.max_abs_diff.map_or("-".into(), |d| format!("{d:.1e}"));
+            say!(
+                err,
+                "{:>7}  {:<20} {:>11} {:>13} {:>13.3} {:>12}{}",
+                row.n,
+                row.method,
+                secs,
+                peak,
+                row.model_bytes as f64 / MIB,
+                diff,
+                row.skipped
+                    .as_deref()
+                    .map(|s| format!("  ({s})"))
+                    .unwrap_or_default()
+            );
+            Ok(())
+        };
+        if let Err(e) = print_row() {
+            print_error.get_or_insert(e);
+        }
     })?;
+    if let Some(e) = print_error {
+        return Err(e.into());
+    }
     if let Some(out) = json.as_mut() {
         for row in &report.rows {
             out.write(&json!({"kind": "cost", "row": row}))?;
         }
     }
-    print_summary(&report, err);
+    print_summary(&report, err)?;
     if let Some(out) = json.as_mut() {
         out.write(&json!({
             "kind": "summary",
@@ -142,7 +154,7 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_summary(report: &CostReport, err: bool) {
+fn print_summary(report: &CostReport, err: bool) -> anyhow::Result<()> {
     say!(err, "");
     for fit in &report.fits {
         say!(
@@ -181,6 +193,7 @@ fn print_summary(report: &CostReport, err: bool) {
             "speedup of linear (quadratic features) over softmax at N = {n}: {s:.1}x"
         );
     }
+    Ok(())
 }
 
 fn cost_charts(report: &CostReport, dir: &Path, err: bool) -> anyhow::Result<()> {

@@ -60,7 +60,8 @@ fn fetch(data_dir: &Path, common: &super::Common) -> anyhow::Result<()> {
         .iter()
         .filter(|(_, s)| matches!(s, FetchStatus::Downloaded { .. }))
         .count();
-    println!(
+    say!(
+        false,
         "full MNIST is in {} ({downloaded} of 4 files downloaded, all checksums ok)",
         report.dir.display()
     );
@@ -92,12 +93,13 @@ fn list(args: &Args, data_dir: &Path, common: &super::Common) -> anyhow::Result<
         .try_into()
         .context("--splits takes two fractions, train and valid, e.g. 0.6,0.4")?;
     let to_stdout = common.json_on_stdout();
-    let say = |line: String| {
+    let note = |line: String| -> std::io::Result<()> {
         if !to_stdout {
-            println!("{line}");
+            say!(false, "{line}");
         }
+        Ok(())
     };
-    say(format!("data folder: {}", data_dir.display()));
+    note(format!("data folder: {}", data_dir.display()))?;
 
     let mut datasets = Vec::new();
     let mut any_digits = false;
@@ -119,7 +121,7 @@ fn list(args: &Args, data_dir: &Path, common: &super::Common) -> anyhow::Result<
                 .iter()
                 .map(|(d, _)| d.display().to_string())
                 .collect();
-            say(format!("{wanted}: not found (tried {})", tried.join(", ")));
+            note(format!("{wanted}: not found (tried {})", tried.join(", ")))?;
             datasets.push(json!({
                 "name": kind.to_string(), "source": wanted.key(), "found": false, "tried": tried,
             }));
@@ -137,7 +139,7 @@ fn list(args: &Args, data_dir: &Path, common: &super::Common) -> anyhow::Result<
         let n_valid = (train_file.len() as f64 * splits[1]).floor() as usize;
         let train = train_file.slice(0, n_train);
         let valid = train_file.slice(n_train, n_train + n_valid);
-        say(format!(
+        note(format!(
             "{wanted} in {}: {} training-file + {} test images of {} pixels; splits {splits:?}: train {}, valid {}, test {}",
             dir.display(),
             train_file.len(),
@@ -146,12 +148,12 @@ fn list(args: &Args, data_dir: &Path, common: &super::Common) -> anyhow::Result<
             train.len(),
             valid.len(),
             test.len()
-        ));
+        ))?;
         for (name, split) in [("train", &train), ("valid", &valid), ("test", &test)] {
-            say(format!(
+            note(format!(
                 "  labels 0-9 in {name:<5}: {:?}",
                 split.label_histogram(MNIST_CLASSES)
-            ));
+            ))?;
         }
         datasets.push(json!({
             "name": kind.to_string(),
@@ -182,19 +184,19 @@ fn list(args: &Args, data_dir: &Path, common: &super::Common) -> anyhow::Result<
 
     let karate = match load_karate(Some(data_dir)) {
         Ok(club) => {
-            say(format!(
+            note(format!(
                 "karate club: {} members, {} edges",
                 club.num_members(),
                 club.num_edges()
-            ));
+            ))?;
             json!({ "found": true, "members": club.num_members(), "edges": club.num_edges() })
         }
         Err(hw6_datasets::error::DataError::NotFound { tried, .. }) => {
             let tried: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
-            say(format!(
+            note(format!(
                 "karate club: not found (tried {})",
                 tried.join(", ")
-            ));
+            ))?;
             json!({ "found": false, "tried": tried })
         }
         Err(e) => return Err(e.into()),
@@ -222,7 +224,7 @@ fn histograms(splits: &[(&str, &Split)]) -> Value {
 fn emit_json(common: &super::Common, record: &Value) -> anyhow::Result<()> {
     match common.json.as_deref() {
         Some(p) if p == Path::new("-") => {
-            println!("{}", serde_json::to_string(record)?);
+            say!(false, "{}", serde_json::to_string(record)?);
             Ok(())
         }
         _ => match common.json_writer()? {

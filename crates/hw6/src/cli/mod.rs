@@ -9,10 +9,39 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 /// Prints a line to stderr when `$err` (JSON lines own stdout), else stdout.
+/// A write error (stdout closed by `hw6 ... | head`) returns from the
+/// calling function with `?`, and `main` ends quietly.
 macro_rules! say {
     ($err:expr, $($arg:tt)*) => {
-        if $err { eprintln!($($arg)*) } else { println!($($arg)*) }
+        if $err {
+            eprintln!($($arg)*)
+        } else {
+            use std::io::Write as _;
+            writeln!(std::io::stdout(), $($arg)*)?
+        }
     };
+}
+
+/// [`say!`] without a newline.
+macro_rules! say_part {
+    ($err:expr, $($arg:tt)*) => {
+        if $err {
+            eprint!($($arg)*)
+        } else {
+            use std::io::Write as _;
+            write!(std::io::stdout(), $($arg)*)?
+        }
+    };
+}
+
+/// Whether `err` comes from writing to a standard output that the reader
+/// closed (`hw6 data | head`): not a failure of the program.
+pub fn is_closed_stdout(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 pub mod ae;

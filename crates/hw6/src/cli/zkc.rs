@@ -62,30 +62,35 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     let club = load_karate(common.data_dir.as_deref())?;
     let data = KarateData::new(club, weights)?;
     let n = data.graph.num_nodes();
-    println!(
+    say!(
+        false,
         "karate club: {n} members, {} ties; Mr. Hi's club {} members, Officer's {}",
         data.graph.num_edges(),
         data.club.members_of(Club::MrHi).len(),
         data.club.members_of(Club::Officer).len()
     );
     let q = modularity(&data.graph, &data.communities)?;
-    println!(
+    say!(
+        false,
         "greedy modularity: {} communities, Q = {q:.4}",
         data.communities.len()
     );
     for (i, c) in data.communities.iter().enumerate() {
-        println!("  community {i}: {c:?}");
+        say!(false, "  community {i}: {c:?}");
     }
     let class_nodes = [data.classes.nodes_of(0), data.classes.nodes_of(1)];
-    println!(
+    say!(
+        false,
         "classes (community 2 merged into 1): class 0 {:?}",
         class_nodes[0]
     );
-    println!(
+    say!(
+        false,
         "                                      class 1 {:?}",
         class_nodes[1]
     );
-    println!(
+    say!(
+        false,
         "test nodes {:?}, {} training nodes",
         data.task.test_nodes,
         data.task.train_nodes.len()
@@ -119,13 +124,17 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         Some(&t.train_nodes),
         args.weight_decay,
     )?;
-    println!("gradient check, the original's test network (34 -> 2 -> softmax 2, weight decay 1):");
-    print!("{small_report}");
-    println!(
+    say!(
+        false,
+        "gradient check, the original's test network (34 -> 2 -> softmax 2, weight decay 1):"
+    );
+    say_part!(false, "{small_report}");
+    say!(
+        false,
         "gradient check, the training network ({n} -> {:?} -> softmax):",
         args.hidden
     );
-    print!("{full_report}");
+    say_part!(false, "{full_report}");
     let small_report = small_report.require_passed()?;
     let full_report = full_report.require_passed()?;
 
@@ -136,7 +145,8 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     let (train_loss, test_loss, accuracy) = h.last().context("training ran no epoch")?;
     let epochs = h.epochs();
     let stopped_early = epochs < args.max_epochs;
-    println!(
+    say!(
+        false,
         "{} after {epochs} epochs ({seconds:.2} s): train loss {train_loss:.4}, test loss {test_loss:.4}, test accuracy {accuracy:.3}",
         if stopped_early {
             "early stopping"
@@ -146,9 +156,13 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     );
     let pred = h.predictions.last().context("no prediction recorded")?;
     let emb = h.embeddings.last().context("no embedding recorded")?;
-    println!("test nodes: node, club, class, P(class 1), embedding");
+    say!(
+        false,
+        "test nodes: node, club, class, P(class 1), embedding"
+    );
     for &i in &t.test_nodes {
-        println!(
+        say!(
+            false,
             "  {i:>2}  {:<8} {}  {:.3}  ({:+.3}, {:+.3})",
             data.club.members[i].club.label(),
             data.classes.class_of[i],
@@ -246,7 +260,7 @@ fn write_charts(dir: &Path, data: &KarateData, run: &ZkcRun, seed: u64) -> anyho
         .save(dir.join("zkc_embedding_frames.svg"))?;
     grid.render_animation(0.6)?
         .save(dir.join("zkc_embedding_animation.svg"))?;
-    println!("charts written to {}", dir.display());
+    say!(false, "charts written to {}", dir.display());
     Ok(())
 }
 
