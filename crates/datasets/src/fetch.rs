@@ -250,8 +250,8 @@ fn download_to(
     let describe = |e: &dyn std::fmt::Display, timed_out: bool| {
         if timed_out {
             format!(
-                "{e} (no progress within the {} s connect / {} s idle limits)",
-                timeouts.connect.as_secs_f64(),
+                "{e} (no data for {} s; the limit is per read, \
+so a slow link is fine as long as data keeps coming)",
                 timeouts.idle.as_secs_f64()
             )
         } else {
@@ -260,6 +260,12 @@ fn download_to(
     };
     let mut response = match agent.get(url).call() {
         Ok(r) => r,
+        Err(ureq::Error::Timeout(t @ (ureq::Timeout::Connect | ureq::Timeout::Resolve))) => {
+            return Ok(Err(format!(
+                "timeout: {t} (no connection within {} s)",
+                timeouts.connect.as_secs_f64()
+            )));
+        }
         Err(e) => {
             let timed_out = matches!(e, ureq::Error::Timeout(_));
             return Ok(Err(describe(&e, timed_out)));
