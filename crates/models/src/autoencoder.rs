@@ -257,24 +257,6 @@ impl Autoencoder {
         self.forward_view(xm.view())?.to_tensor(x.device())
     }
 
-    /// Mean squared error between two tensors of the same shape.
-    pub fn loss(&self, x: &Tensor, x_hat: &Tensor) -> Result<f32> {
-        if x.dims() != x_hat.dims() {
-            return Err(ModelError::Shape {
-                context: "Autoencoder::loss",
-                expected: format!("{:?}", x.dims()),
-                got: format!("{:?}", x_hat.dims()),
-            });
-        }
-        Ok((x - x_hat)?.sqr()?.mean_all()?.to_scalar::<f32>()?)
-    }
-
-    /// Reconstruction loss of `x`: `loss(x, forward(x))`, no gradients.
-    pub fn get_loss(&self, x: &Tensor) -> Result<f32> {
-        let xm = Matrix::from_tensor(x)?;
-        self.loss_view(xm.view())
-    }
-
     /// Sum of squared errors of `forward(x)` against `x`, divided by the number of entries.
     pub fn loss_view(&self, x: MatView<'_>) -> Result<f32> {
         let x_hat = self.forward_view(x)?;

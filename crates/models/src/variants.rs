@@ -6,7 +6,7 @@
 
 use crate::adam::Adam;
 use crate::autoencoder::Autoencoder;
-use crate::config::{AutoencoderConfig, DEFAULT_MASK_PROB, DEFAULT_NOISE_STD, ModelKind};
+use crate::config::{AutoencoderConfig, ModelKind};
 use crate::corruption::{add_noise, apply_mask};
 use crate::error::Result;
 use crate::exercise::TrainStep;
@@ -18,8 +18,6 @@ use rand_chacha::ChaCha8Rng;
 pub trait AutoencoderModel: Send {
     /// The network (encoder and decoder).
     fn network(&self) -> &Autoencoder;
-    /// The network, mutably.
-    fn network_mut(&mut self) -> &mut Autoencoder;
     /// Short name for tables and charts (`vanilla`, `denoise`, `masking`, ...).
     fn name(&self) -> String;
     /// One train step on a clean batch `x` (`batch x m`): corrupt the input
@@ -35,9 +33,6 @@ pub trait AutoencoderModel: Send {
 
 impl AutoencoderModel for Autoencoder {
     fn network(&self) -> &Autoencoder {
-        self
-    }
-    fn network_mut(&mut self) -> &mut Autoencoder {
         self
     }
     fn name(&self) -> String {
@@ -117,11 +112,6 @@ impl DenoisingAutoencoder {
         };
         Self::build(config, ModelKind::Denoising { noise_std }, noise)
     }
-
-    /// With the original's `noise_std = 0.5`.
-    pub fn with_default_noise(config: &AutoencoderConfig) -> Result<Self> {
-        Self::new(config, DEFAULT_NOISE_STD)
-    }
 }
 
 impl MaskedAutoencoder {
@@ -131,11 +121,6 @@ impl MaskedAutoencoder {
             mask_prob: mask_prob as f32,
         };
         Self::build(config, ModelKind::Masked { mask_prob }, mask)
-    }
-
-    /// With the original's `mask_prob = 0.25`.
-    pub fn with_default_mask(config: &AutoencoderConfig) -> Result<Self> {
-        Self::new(config, DEFAULT_MASK_PROB)
     }
 }
 
@@ -159,9 +144,6 @@ impl<C: Corruption> CorruptedInput<C> {
 impl<C: Corruption> AutoencoderModel for CorruptedInput<C> {
     fn network(&self) -> &Autoencoder {
         &self.ae
-    }
-    fn network_mut(&mut self) -> &mut Autoencoder {
-        &mut self.ae
     }
     fn name(&self) -> String {
         C::NAME.into()
@@ -203,9 +185,6 @@ impl CustomAutoencoder {
 impl AutoencoderModel for CustomAutoencoder {
     fn network(&self) -> &Autoencoder {
         &self.ae
-    }
-    fn network_mut(&mut self) -> &mut Autoencoder {
-        &mut self.ae
     }
     fn name(&self) -> String {
         self.name.clone()
