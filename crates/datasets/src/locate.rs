@@ -16,7 +16,11 @@
 //! | Fashion | `D/fashion-mnist` (flat)                | Fashion-MNIST                  |
 //! | Fashion | `/usr/share/datasets/fashion-mnist` (Debian's `dataset-fashion-mnist`) | Fashion-MNIST |
 //!
-//! A folder named `mnist-sample` always counts as the bundled sample.
+//! A folder named `mnist-sample` always counts as the bundled sample (and
+//! its files are checked against its `SHA256SUMS` when read). A data folder
+//! `D` that does not exist, or is a file, is an error saying how to point hw6
+//! at the right one ([`check_data_dir`]), not a silent fall-back to the
+//! sample.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,8 @@
 //! valid by fractions (`[0.6, 0.4]` by default; sizes `int(n * fraction)`,
 //! consecutive rows), and the test file is the test split. Which copy is read
 //! is decided by [`crate::locate::locate_mnist`]: full MNIST when present,
-//! the bundled 10,000-digit sample otherwise. [`MnistConfig::load`] prints one
+//! the bundled 10,000-digit sample otherwise (checked against its
+//! `SHA256SUMS`, see [`crate::checksums`]). [`MnistConfig::load`] prints one
 //! line saying which.
 //!
 //! ```no_run

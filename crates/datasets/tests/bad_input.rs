@@ -114,6 +114,22 @@ fn oversized_raw_file_is_rejected_with_the_excess() {
 }
 
 #[test]
+fn a_raw_stream_is_read_no_further_than_the_declared_data_plus_one_byte() {
+    let mut bytes = images_raw(1);
+    let declared = bytes.len();
+    bytes.resize(declared + (10 << 20), 0); // 10 MiB of trailing zeros
+    let mut counting = Counting {
+        rest: &bytes,
+        consumed: 0,
+    };
+    says(
+        &message(read_idx_u8_from(&mut counting, Path::new("stream.idx"))),
+        &["stream.idx", "has bytes after the 784 bytes"],
+    );
+    assert_eq!(counting.consumed, declared + 1);
+}
+
+#[test]
 fn oversized_gzip_content_is_rejected() {
     let mut raw = encode_idx_u8(&[4], &[1, 2, 3, 4]).unwrap();
     raw.push(9);
