@@ -6,21 +6,12 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use hw6::prelude::*;
 
-fn hw6(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hw6"))
-        .args(args)
-        .env_remove("HW6_DATA_DIR")
-        .output()
-        .expect("run hw6")
-}
-
-fn project_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
-}
+mod common;
+use common::{hw6, hw6_command, project_data};
 
 /// A fresh, empty folder for one test.
 fn scratch(tag: &str) -> PathBuf {
@@ -190,7 +181,7 @@ fn cli_bad_attention_shapes() {
 #[test]
 fn cli_closed_stdout_ends_quietly() {
     let data = project_data();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hw6"))
+    let mut child = hw6_command()
         .args(["zkc", "--data-dir", data.to_str().unwrap()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

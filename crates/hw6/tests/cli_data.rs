@@ -1,20 +1,11 @@
 //! `hw6 data` as a user runs it: the bundled sample and the karate club are
 //! reported, and damaged input is a one-line error with a non-zero exit.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
-fn hw6(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hw6"))
-        .args(args)
-        .env_remove("HW6_DATA_DIR")
-        .output()
-        .expect("run hw6")
-}
-
-fn project_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
-}
+mod common;
+use common::{hw6, project_data};
 
 /// A fresh folder holding a copy of the bundled sample in torchvision's layout.
 fn copy_of_sample(tag: &str) -> (PathBuf, PathBuf) {

@@ -4,13 +4,12 @@
 //! k = 32, 48 and 64 at batch 200, where a cut of the products that
 //! followed the thread count used to change the last bits.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
+use common::{hw6_command, project_data};
 
 /// The JSON lines of one run, without the fields that measure time.
 fn run_with_threads(threads: usize) -> Vec<serde_json::Value> {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
-    let out = Command::new(env!("CARGO_BIN_EXE_hw6"))
+    let out = hw6_command()
         .args([
             "ae",
             "--dataset",
@@ -31,9 +30,8 @@ fn run_with_threads(threads: usize) -> Vec<serde_json::Value> {
             "-",
             "--data-dir",
         ])
-        .arg(&data)
+        .arg(project_data())
         .env_remove("HW6_THREADS")
-        .env_remove("HW6_DATA_DIR")
         .env("RAYON_NUM_THREADS", threads.to_string())
         .output()
         .expect("run hw6");
