@@ -137,7 +137,7 @@ impl Adam {
 
     /// Update parameter number `i` in place from its gradient. Large
     /// parameters are updated in pieces on all threads (see
-    /// [`crate::matrix::threads_for`]); each entry's update is independent,
+    /// [`crate::threads::threads_for`]); each entry's update is independent,
     /// so the result is the same.
     ///
     /// # Panics
@@ -151,7 +151,7 @@ impl Adam {
             theta.len() == grad.len() && theta.len() == m.len(),
             "Adam::update: buffer lengths differ (internal caller bug: check_fits first)"
         );
-        let parts = crate::matrix::threads_for(theta.len() * UPDATE_COST_IN_MACS);
+        let parts = crate::threads::threads_for(theta.len() * UPDATE_COST_IN_MACS);
         if parts == 1 {
             update_piece(&c, theta, grad, m, v);
             return;

@@ -20,7 +20,8 @@
 use crate::adam::Adam;
 use crate::config::{Activation, AutoencoderConfig};
 use crate::error::{ModelError, Result};
-use crate::matrix::{MatView, Matrix, Op, add_row_vector, column_sums, gemm_into};
+use crate::matrix::{MatView, Matrix, Op, add_row_vector, column_sums};
+use crate::product::gemm_into;
 use candle_core::{Device, Tensor};
 use nalgebra::DMatrix;
 use rand::{Rng, SeedableRng};

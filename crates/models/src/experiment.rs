@@ -163,7 +163,7 @@ pub fn overlap_evaluation(net: &Autoencoder, batch_size: usize) -> bool {
         .map(|d| batch_size * d.weight.rows * d.weight.cols)
         .max()
         .unwrap_or(0);
-    crate::matrix::num_threads() > 1 && largest < OVERLAP_MAX_MACS
+    crate::threads::num_threads() > 1 && largest < OVERLAP_MAX_MACS
 }
 
 /// See [`overlap_evaluation`]: the nonlinear synthetic network's largest
@@ -367,7 +367,7 @@ impl Experiment {
                 };
                 if overlap {
                     // One core trains while the other evaluates.
-                    crate::matrix::single_threaded(run_epoch)?;
+                    crate::threads::single_threaded(run_epoch)?;
                 } else {
                     // On a worker of rayon's pool, so that the products it
                     // shares out hand half to the other worker directly.
@@ -395,7 +395,7 @@ impl Experiment {
                 };
                 pending = Some(PendingEval {
                     handle: if overlap {
-                        scope.spawn(move || crate::matrix::single_threaded(evaluate))
+                        scope.spawn(move || crate::threads::single_threaded(evaluate))
                     } else {
                         scope.spawn(evaluate)
                     },

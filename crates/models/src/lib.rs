@@ -6,7 +6,8 @@
 //! - [`config`]: settings checked before anything is built
 //!   ([`AutoencoderConfig`], [`ModelKind`]);
 //! - [`autoencoder`]: the network, its forward pass and its hand-written
-//!   backward pass over [`matrix`] products, optimised by [`adam`];
+//!   backward pass over [`matrix`] products (`product.rs`, threads in
+//!   `threads.rs`), optimised by [`adam`];
 //! - [`corruption`] and [`variants`]: the denoising and masked autoencoders;
 //! - [`exercise`]: the traits the notebook's solution cells implement, and
 //!   their checkers;
@@ -38,8 +39,10 @@ pub mod matrix;
 pub mod moments;
 pub mod pca;
 pub mod probe;
+mod product;
 pub mod run;
 pub mod subspace;
+mod threads;
 pub mod variants;
 
 pub use adam::Adam;
@@ -49,6 +52,7 @@ pub use error::ModelError;
 pub use experiment::{Experiment, ExperimentConfig};
 pub use nalgebra;
 pub use probe::LinearProbe;
+pub use threads::num_threads;
 pub use variants::{AutoencoderModel, DenoisingAutoencoder, MaskedAutoencoder, build_model};
 
 /// What notebooks need (`hw6::prelude` re-exports it).

@@ -17,7 +17,8 @@
 use crate::autoencoder::Autoencoder;
 use crate::config::Activation;
 use crate::error::Result;
-use crate::matrix::{MatView, Matrix, Op, gemm_into};
+use crate::matrix::{MatView, Matrix, Op};
+use crate::product::gemm_into;
 use hw6_datasets::split::{Dataset, Split, SplitKind};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 

@@ -3,7 +3,8 @@
 //! rank-k linear map can reach (the bound a linear autoencoder approaches).
 
 use crate::error::{ModelError, Result, invalid};
-use crate::matrix::{MatView, Matrix, Op, gemm_into};
+use crate::matrix::{MatView, Matrix, Op};
+use crate::product::gemm_into;
 use nalgebra::{DMatrix, SymmetricEigen};
 
 /// Principal components of a data matrix.

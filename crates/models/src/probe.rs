@@ -44,7 +44,8 @@
 
 use crate::adam::Adam;
 use crate::error::{ModelError, Result, invalid};
-use crate::matrix::{MatView, Matrix, Op, add_row_vector, column_sums, gemm_into};
+use crate::matrix::{MatView, Matrix, Op, add_row_vector, column_sums};
+use crate::product::gemm_into;
 use hw6_datasets::batching::{Order, epoch_batches};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

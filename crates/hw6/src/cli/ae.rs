@@ -372,7 +372,7 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         say!(
             err,
             "\nspeed ({} threads for matrix products):",
-            hw6_models::matrix::num_threads()
+            hw6_models::num_threads()
         );
         say!(
             err,
@@ -423,7 +423,7 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             j.write(&serde_json::json!({
                 "event": "bench", "matmul_gflops_marks": matmul_marks,
                 "matmul_gflops_per_run": plain_per_run,
-                "threads": hw6_models::matrix::num_threads(), "total_seconds": total_seconds,
+                "threads": hw6_models::num_threads(), "total_seconds": total_seconds,
             }))?;
         }
     }
