@@ -202,6 +202,7 @@ class FailedPdfs(Case):
         self.assertIn("INCOMPLETE: 2 of 3 notebook(s) FAILED", title)
         self.assertIn("FAILED (PDF check failed)", title)
         self.assertIn("FAILED (no PDF)", title)
+        self.assertIn("Notebook b", title, "the title of a notebook that failed, from its HTML")
         self.assertEqual([p.name for p in self.out.iterdir() if p.name.startswith(".")], [".chromium-profile"]
                          if (self.out / ".chromium-profile").exists() else [], "no temporary left")
 
@@ -220,6 +221,7 @@ class FailedPdfs(Case):
         title = subprocess.run(["pdftotext", "-l", "1", str(self.out / "hw6-solutions.pdf"), "-"],
                                capture_output=True, text=True, check=True).stdout
         self.assertIn("FAILED (execution failed)", title)
+        self.assertIn("Notebook b", title, "the title of a notebook whose run failed, from the notebook")
 
     def test_an_interrupted_solutions_run_leaves_no_combined_pdf(self):
         notebooks = [write_notebook(self.dir / f"{name}.ipynb", f"Notebook {name}") for name in "abcd"]

@@ -597,12 +597,24 @@ def page_count(pdf, name=None):
 
 
 def notebook_title(html_path):
-    """The first heading of a notebook's HTML, or "" """
+    """The first heading of a notebook's HTML, else of the executed notebook
+    beside it (a notebook that failed has no HTML), or "" """
     try:
         found = re.search(r"<h1[^>]*>(.*?)</h1>", html_path.read_text(encoding="utf-8"), re.S)
+        return htmllib.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else ""
     except OSError:
+        pass
+    try:
+        import nbformat
+
+        nb = nbformat.read(html_path.with_suffix(".ipynb"), as_version=4)
+    except Exception:  # no notebook, or not one: the row goes without a title
         return ""
-    return htmllib.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else ""
+    for cell in nb.cells:
+        found = re.search(r"^#\s+(.+)$", cell.source, re.M) if cell.cell_type == "markdown" else None
+        if found:
+            return found.group(1).strip()
+    return ""
 
 
 def combine_pdfs(pdfs, combined, mode, failed=()):
