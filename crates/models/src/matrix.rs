@@ -19,7 +19,7 @@ use candle_core::{Device, Tensor};
 /// # Shapes
 /// `rows x cols`, element `(r, c)` at `data[r * cols + c]`. The fields are
 /// private so that `data.len() == rows * cols` always holds: the products
-/// below hand these buffers to `unsafe` code.
+/// (`product.rs`) hand these buffers to `unsafe` code.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Matrix {
     pub(crate) rows: usize,
