@@ -9,6 +9,10 @@
 //! check passes, the crate's reference until then, so the rest of a student
 //! notebook runs before every exercise is done.
 //!
+//! The crates share one error vocabulary from here: [`ParamError`] for an
+//! impossible setting, [`ShapeError`] for inputs that do not fit, and
+//! [`CheckFailure`] for a check that did not pass, raised by [`checked`].
+//!
 //! ```
 //! use hw6_exercise::{CheckReport, Implementation, implementation_to_use, run_check};
 //!
@@ -30,6 +34,10 @@
 //! };
 //! assert_eq!(value, 42);
 //! ```
+
+mod vocabulary;
+
+pub use vocabulary::{CheckFailure, ParamError, ShapeError, checked};
 
 use std::any::Any;
 use std::fmt;
