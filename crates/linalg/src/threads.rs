@@ -1,5 +1,5 @@
 //! How many threads the numeric work may use: the matrix products of
-//! `product.rs` and Adam's updates. Only these two read it.
+//! `product.rs`, and work that runs beside them ([`single_threaded`]).
 
 /// Number of threads the matrix products may use (2 on the course machine).
 ///
@@ -46,7 +46,7 @@ thread_local! {
 
 /// Run `f` with every matrix product of this thread on this thread alone
 /// (for work that runs beside another thread that has the other core).
-pub(crate) fn single_threaded<R>(f: impl FnOnce() -> R) -> R {
+pub fn single_threaded<R>(f: impl FnOnce() -> R) -> R {
     let before = SINGLE_THREADED.with(|c| c.replace(true));
     let out = f();
     SINGLE_THREADED.with(|c| c.set(before));

@@ -1,8 +1,19 @@
 //! Matrix products `dst (+)= op(a) op(b)` over [`Matrix`] buffers, by the
 //! `gemm` crate, with large products cut into blocks that run on two threads.
 
-use crate::matrix::{MatView, Matrix, Op};
+use crate::error::Result;
+use crate::matrix::{MatView, Matrix};
 use crate::threads::{parallel_min_macs, threads_for};
+use hw6_exercise::ShapeError;
+
+/// Whether an operand of a product is used as stored or transposed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// As stored.
+    N,
+    /// Transposed.
+    T,
+}
 
 /// Blocks a product is cut into: [`PRODUCT_PARTS`] from
 /// [`parallel_min_macs`] multiply-adds on, else 1. Decided by the shape
@@ -27,56 +38,62 @@ const PRODUCT_PARTS: usize = 2;
 /// `dst = op(a) op(b)`, or `dst += op(a) op(b)` when `accumulate`.
 ///
 /// # Shapes
-/// `op(a)`: `m x k`, `op(b)`: `k x n`, `dst`: `m x n`; `dst` is resized.
-pub(crate) fn gemm_into(
+/// `op(a)`: `m x k`, `op(b)`: `k x n`, `dst`: `m x n` (resized unless
+/// `accumulate`). Errors when the inner dimensions differ, or when
+/// accumulating into a `dst` of another shape.
+pub fn gemm_into(
     dst: &mut Matrix,
     a: MatView<'_>,
     ta: Op,
     b: MatView<'_>,
     tb: Op,
     accumulate: bool,
-) {
-    let (m, ka) = match ta {
-        Op::N => (a.rows, a.cols),
-        Op::T => (a.cols, a.rows),
-    };
-    let (kb, n) = match tb {
-        Op::N => (b.rows, b.cols),
-        Op::T => (b.cols, b.rows),
-    };
-    assert_eq!(
-        ka, kb,
-        "inner dimensions of a matrix product (internal caller bug)"
-    );
-    if accumulate {
-        assert_eq!((dst.rows, dst.cols), (m, n));
-    } else {
-        dst.reshape_for(m, n);
+) -> Result<()> {
+    let (m, k) = oriented(a, ta);
+    let (kb, n) = oriented(b, tb);
+    if k != kb {
+        let got = format!("op(a) {m} x {k} and op(b) {kb} x {n}");
+        return Err(ShapeError::new("gemm_into", "equal inner dimensions", got).into());
     }
-    // Guards for the unsafe call below: every buffer holds its whole shape,
-    // with sizes multiplied without wrapping.
-    let holds =
-        |len: usize, rows: usize, cols: usize| rows.checked_mul(cols).is_some_and(|n| len >= n);
-    assert!(
-        holds(a.data.len(), a.rows, a.cols)
-            && holds(b.data.len(), b.rows, b.cols)
-            && holds(dst.data.len(), m, n),
-        "a matrix buffer is shorter than its shape (internal caller bug)"
-    );
-    let k = ka;
+    if accumulate && dst.shape() != (m, n) {
+        let got = format!("{:?}", dst.shape());
+        return Err(ShapeError::new(
+            "gemm_into (accumulate)",
+            format!("dst of shape ({m}, {n})"),
+            got,
+        )
+        .into());
+    }
+    dst.resize(m, n);
     if m == 0 || n == 0 {
-        return;
+        return Ok(());
     }
     if k == 0 {
         if !accumulate {
-            dst.data.iter_mut().for_each(|v| *v = 0.0);
+            dst.as_mut_slice().iter_mut().for_each(|v| *v = 0.0);
         }
-        return;
+        return Ok(());
     }
     let product = Product::new(dst, a, ta, b, tb, accumulate);
     let parts = parts_for(m, n, k);
     let parallel = parts > 1 && threads_for(m.saturating_mul(n).saturating_mul(k)) > 1;
     run_in_parts(&product, m, n, parts, parallel);
+    Ok(())
+}
+
+/// `(rows, cols)` of `op(x)`.
+fn oriented(x: MatView<'_>, t: Op) -> (usize, usize) {
+    match t {
+        Op::N => x.shape(),
+        Op::T => (x.cols(), x.rows()),
+    }
+}
+
+/// `op(a) op(b)` as a new matrix (errors as [`gemm_into`]).
+pub fn matmul(a: &Matrix, ta: Op, b: &Matrix, tb: Op) -> Result<Matrix> {
+    let mut out = Matrix::default();
+    gemm_into(&mut out, a.view(), ta, b.view(), tb, false)?;
+    Ok(out)
 }
 
 /// Run `product` (`m x n` output) as `parts` blocks along its larger output
@@ -85,7 +102,8 @@ pub(crate) fn gemm_into(
 /// the same either way.
 fn run_in_parts(product: &Product, m: usize, n: usize, parts: usize, parallel: bool) {
     // SAFETY: every pointer/stride pair addresses exactly the entries of a
-    // live, correctly sized buffer (checked above), `dst` does not alias `a`
+    // live buffer of its shape (a `Matrix` or `MatView` always holds
+    // `rows * cols` values, and `gemm_into` checked how the shapes meet), `dst` does not alias `a`
     // or `b` (it is borrowed mutably while they are borrowed shared), and the
     // blocks below are disjoint.
     unsafe {
@@ -178,22 +196,22 @@ impl Product {
         // (row stride, column stride) of op(x) inside x's row-major storage.
         let strides = |x: &MatView<'_>, t: Op| -> (isize, isize) {
             match t {
-                Op::N => (x.cols as isize, 1),
-                Op::T => (1, x.cols as isize),
+                Op::N => (x.cols() as isize, 1),
+                Op::T => (1, x.cols() as isize),
             }
         };
         let (a_rs, a_cs) = strides(&a, ta);
         let (b_rs, b_cs) = strides(&b, tb);
         Self {
-            dst: SharedPtr(dst.data.as_mut_ptr()),
-            dst_rs: dst.cols as isize,
-            a: a.data.as_ptr(),
+            dst_rs: dst.cols() as isize,
+            dst: SharedPtr(dst.as_mut_slice().as_mut_ptr()),
+            a: a.as_slice().as_ptr(),
             a_rs,
             a_cs,
-            b: b.data.as_ptr(),
+            b: b.as_slice().as_ptr(),
             b_rs,
             b_cs,
-            k: if ta == Op::N { a.cols } else { a.rows },
+            k: oriented(a, ta).1,
             accumulate,
         }
     }
@@ -232,33 +250,26 @@ impl Product {
     }
 }
 
-/// `op(a) op(b)` as a new matrix.
-#[cfg(test)]
-pub(crate) fn matmul(a: &Matrix, ta: Op, b: &Matrix, tb: Op) -> Matrix {
-    let mut out = Matrix::zeros(0, 0);
-    gemm_into(&mut out, a.view(), ta, b.view(), tb, false);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn naive(a: &Matrix, ta: Op, b: &Matrix, tb: Op) -> Matrix {
         let get = |x: &Matrix, t: Op, i: usize, j: usize| match t {
-            Op::N => x.data[i * x.cols + j],
-            Op::T => x.data[j * x.cols + i],
+            Op::N => x.as_slice()[i * x.cols() + j],
+            Op::T => x.as_slice()[j * x.cols() + i],
         };
         let (m, k) = if ta == Op::N {
-            (a.rows, a.cols)
+            (a.rows(), a.cols())
         } else {
-            (a.cols, a.rows)
+            (a.cols(), a.rows())
         };
-        let n = if tb == Op::N { b.cols } else { b.rows };
+        let n = if tb == Op::N { b.cols() } else { b.rows() };
         let mut out = Matrix::zeros(m, n);
         for i in 0..m {
             for j in 0..n {
-                out.data[i * n + j] = (0..k).map(|p| get(a, ta, i, p) * get(b, tb, p, j)).sum();
+                out.as_mut_slice()[i * n + j] =
+                    (0..k).map(|p| get(a, ta, i, p) * get(b, tb, p, j)).sum();
             }
         }
         out
@@ -268,19 +279,27 @@ mod tests {
     fn products_match_the_textbook_definition_for_all_transposes() {
         let a = Matrix::from_vec(3, 4, (0..12).map(|v| v as f32 * 0.5 - 2.0).collect()).unwrap();
         let b = Matrix::from_vec(4, 2, (0..8).map(|v| 1.0 - v as f32).collect()).unwrap();
-        let at =
-            Matrix::from_vec(4, 3, (0..12).map(|i| a.data[(i % 3) * 4 + i / 3]).collect()).unwrap();
-        let bt =
-            Matrix::from_vec(2, 4, (0..8).map(|i| b.data[(i % 4) * 2 + i / 4]).collect()).unwrap();
+        let at = Matrix::from_vec(
+            4,
+            3,
+            (0..12).map(|i| a.as_slice()[(i % 3) * 4 + i / 3]).collect(),
+        )
+        .unwrap();
+        let bt = Matrix::from_vec(
+            2,
+            4,
+            (0..8).map(|i| b.as_slice()[(i % 4) * 2 + i / 4]).collect(),
+        )
+        .unwrap();
         let want = naive(&a, Op::N, &b, Op::N);
-        assert_eq!(matmul(&a, Op::N, &b, Op::N), want);
-        assert_eq!(matmul(&at, Op::T, &b, Op::N), want);
-        assert_eq!(matmul(&a, Op::N, &bt, Op::T), want);
-        assert_eq!(matmul(&at, Op::T, &bt, Op::T), want);
+        assert_eq!(matmul(&a, Op::N, &b, Op::N).unwrap(), want);
+        assert_eq!(matmul(&at, Op::T, &b, Op::N).unwrap(), want);
+        assert_eq!(matmul(&a, Op::N, &bt, Op::T).unwrap(), want);
+        assert_eq!(matmul(&at, Op::T, &bt, Op::T).unwrap(), want);
         let mut acc = want.clone();
-        gemm_into(&mut acc, a.view(), Op::N, b.view(), Op::N, true);
-        let doubled: Vec<f32> = want.data.iter().map(|v| 2.0 * v).collect();
-        assert_eq!(acc.data, doubled);
+        gemm_into(&mut acc, a.view(), Op::N, b.view(), Op::N, true).unwrap();
+        let doubled: Vec<f32> = want.as_slice().iter().map(|v| 2.0 * v).collect();
+        assert_eq!(acc.as_slice(), &doubled[..]);
     }
 
     /// The blocks of a product give the same bits whether they run on
@@ -319,7 +338,10 @@ mod tests {
                         let product =
                             Product::new(&mut dst, a.view(), ta, b.view(), tb, accumulate);
                         run_in_parts(&product, m, n, parts, parallel);
-                        dst.data.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+                        dst.as_slice()
+                            .iter()
+                            .map(|v| v.to_bits())
+                            .collect::<Vec<_>>()
                     };
                     for parts in [2, 3, 4] {
                         assert_eq!(
@@ -331,6 +353,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn mismatched_shapes_are_errors() {
+        let a = Matrix::zeros(2, 3);
+        let e = matmul(&a, Op::N, &a, Op::N).unwrap_err().to_string();
+        assert!(e.contains("inner dimensions"), "{e}");
+        let mut dst = Matrix::zeros(3, 3);
+        let e = gemm_into(&mut dst, a.view(), Op::N, a.view(), Op::T, true).unwrap_err();
+        assert!(e.to_string().contains("accumulate"), "{e}");
     }
 
     #[test]
