@@ -5,13 +5,13 @@
 //! are skipped in that epoch (with shuffling, different rows each epoch).
 //!
 //! ```
-//! use hw6_datasets::batching::{epoch_batches, Order};
+//! use hw6_datasets::{epoch_batches, Order};
 //! let batches = epoch_batches(10, 4, Order::Sequential, 0)?;
 //! assert_eq!(batches, vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7]]);
 //! let a = epoch_batches(10, 4, Order::Shuffled { seed: 7 }, 3)?;
 //! let b = epoch_batches(10, 4, Order::Shuffled { seed: 7 }, 3)?;
 //! assert_eq!(a, b); // same seed and epoch, same batches
-//! # Ok::<(), hw6_datasets::error::DataError>(())
+//! # Ok::<(), hw6_datasets::DataError>(())
 //! ```
 
 use rand::SeedableRng;

@@ -3,19 +3,16 @@
 //! Every message is a single line that says what was wrong and what to do
 //! about it, so that the `hw6` program can print it as is and exit.
 
+use hw6_exercise::ParamError;
+use hw6_linalg::LinalgError;
 use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong while building, reading or batching data.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// A setting (size, fraction, batch size, ...) is out of its allowed range.
-    #[error("invalid {field}: {reason}")]
-    InvalidConfig {
-        /// The name of the setting, as the user wrote it (`splits`, `batch_size`, ...).
-        field: &'static str,
-        /// What is wrong and what is allowed.
-        reason: String,
-    },
+    #[error(transparent)]
+    Param(#[from] ParamError),
 
     /// A file or folder could not be read or written.
     #[error("{}: {action} failed: {source}; check that the path exists and is accessible", path.display())]
@@ -62,22 +59,19 @@ pub enum DataError {
         advice: String,
     },
 
-    /// candle could not build a tensor.
-    #[error("tensor error: {0}")]
-    Tensor(#[from] candle_core::Error),
+    /// A matrix operation got shapes that do not fit.
+    #[error(transparent)]
+    Linalg(#[from] LinalgError),
 }
 
 impl DataError {
-    /// Shorthand for [`DataError::InvalidConfig`].
-    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        DataError::InvalidConfig {
-            field,
-            reason: reason.into(),
-        }
+    /// A [`ParamError`] for `field`, saying what is wrong and what to do.
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        DataError::Param(ParamError::field(field, reason))
     }
 
     /// Shorthand for [`DataError::Io`].
-    pub fn io(path: impl AsRef<Path>, action: &'static str, source: std::io::Error) -> Self {
+    pub(crate) fn io(path: impl AsRef<Path>, action: &'static str, source: std::io::Error) -> Self {
         DataError::Io {
             path: path.as_ref().to_path_buf(),
             action,
@@ -86,7 +80,7 @@ impl DataError {
     }
 
     /// Shorthand for [`DataError::BadFile`].
-    pub fn bad_file(
+    pub(crate) fn bad_file(
         path: impl AsRef<Path>,
         problem: impl Into<String>,
         advice: impl Into<String>,

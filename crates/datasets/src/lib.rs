@@ -2,52 +2,81 @@
 //! IDX files (full download or the bundled sample), Zachary's karate club, and
 //! batching.
 //!
-//! The data flow: a config ([`synthetic::SyntheticConfig`],
-//! [`mnist::MnistConfig`]) builds a [`split::Dataset`] of three
-//! [`split::Split`]s; [`batching::epoch_batches`] says which rows form each
-//! mini-batch; [`split::Split::batch`] turns them into candle tensors.
+//! The data flow: a config ([`SyntheticConfig`], [`MnistConfig`]) builds a
+//! [`Dataset`] of three [`Split`]s, each a feature [`Matrix`](hw6_linalg::Matrix) with one label
+//! per row; [`epoch_batches`] says which rows form each mini-batch, and
+//! [`Matrix::gather`](hw6_linalg::Matrix::gather) copies them out.
 //!
 //! ```
 //! use hw6_datasets::prelude::*;
+//! use hw6_linalg::Matrix;
 //! let data = SyntheticConfig { samples: 1_000, ..SyntheticConfig::default() }.build()?;
-//! let device = hw6_datasets::candle_core::Device::Cpu;
+//! let mut x = Matrix::default();
 //! for rows in epoch_batches(data.train.len(), 100, Order::Shuffled { seed: 0 }, 0)? {
-//!     let (x, y) = data.train.batch(&rows, &device)?; // (100, 100) f32, (100,) u32
-//!     assert_eq!(x.dims(), &[100, 100]);
-//!     assert_eq!(y.dims(), &[100]);
+//!     x.gather(data.train.features().view(), &rows)?;
+//!     assert_eq!(x.shape(), (100, 100));
 //! }
-//! # Ok::<(), DataError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub use candle_core;
-
 // Data sets and their splits.
-pub mod error;
-pub mod split;
-pub mod synthetic;
+mod dataset;
+mod error;
+mod split;
+mod synthetic;
 
 // MNIST: the file format, where copies are found, loading, downloading.
-pub mod checksums;
-pub mod fetch;
-pub mod idx;
-pub mod locate;
-pub mod mnist;
+mod checksums;
+mod fetch;
+mod idx;
+mod idx_write;
+mod locate;
+mod mnist;
+mod stream;
 mod temp_file;
 
-// The karate club graph (owned by the graph module's author).
-pub mod karate;
+// The karate club graph.
+mod karate;
+mod karate_parse;
 
 // Mini-batches.
-pub mod batching;
+mod batching;
+
+pub use batching::{Order, epoch_batches};
+pub use checksums::{
+    SUMS_FILE, is_bundled_sample_file, parse_sha256sums, sha256_file, verify_listed,
+};
+pub use dataset::{DataSource, Dataset, SplitKind};
+pub use error::DataError;
+pub use fetch::{
+    FetchReport, FetchStatus, FetchTimeouts, MNIST_MIRRORS, MNIST_PUBLISHED, OFFLINE_ADVICE,
+    PublishedFile, mnist_raw_dir, sha256_hex, verify_mnist_dir,
+};
+#[cfg(feature = "download")]
+pub use fetch::{agent_config, fetch_mnist, fetch_mnist_from};
+pub use idx::{IdxType, IdxU8, MAX_IDX_BYTES, parse_idx_u8, read_idx_u8, read_idx_u8_from};
+pub use idx_write::{encode_idx_u8, encode_idx_u8_gz, write_idx_u8};
+pub use karate::{
+    Club, EDGES_FILE, KarateClub, MEMBERS_FILE, Member, ZACHARY_MEMBERS, ZACHARY_TIES, load_karate,
+};
+pub use locate::{
+    DATA_DIR_ENV, DEBIAN_FASHION_MNIST_DIR, DirScan, Located, MNIST_FILE_NAMES, MnistFiles,
+    SAMPLE_DIR_NAME, bundled_sample_dirs, candidate_dirs, check_data_dir, default_data_dir,
+    locate_mnist, scan_dir,
+};
+pub use mnist::{
+    MNIST_CLASSES, MnistConfig, MnistKind, images_and_labels_to_split, read_images_and_labels,
+};
+pub use split::{Moments, Split};
+pub use stream::GZIP_MAGIC;
+pub use synthetic::{MAX_INPUT_SIZE, MAX_VALUES, SyntheticConfig, SyntheticDataset};
 
 /// What notebooks need: `use hw6_datasets::prelude::*;` (also re-exported by
 /// `hw6::prelude`).
 pub mod prelude {
-    pub use crate::batching::{Order, epoch_batches};
-    pub use crate::error::DataError;
-    pub use crate::karate::{Club, KarateClub, Member, load_karate};
-    pub use crate::locate::default_data_dir;
-    pub use crate::mnist::{MnistConfig, MnistKind};
-    pub use crate::split::{DataSource, Dataset, Split, SplitKind};
-    pub use crate::synthetic::{SyntheticConfig, SyntheticDataset};
+    pub use crate::{
+        Club, DataError, DataSource, Dataset, KarateClub, Member, MnistConfig, MnistKind, Moments,
+        Order, Split, SplitKind, SyntheticConfig, SyntheticDataset, default_data_dir,
+        epoch_batches, load_karate,
+    };
 }

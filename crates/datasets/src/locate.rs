@@ -25,9 +25,9 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use crate::dataset::DataSource;
 use crate::error::DataError;
 use crate::mnist::MnistKind;
-use crate::split::DataSource;
 
 /// The base names of the four files, in the order train images, train
 /// labels, test images, test labels.

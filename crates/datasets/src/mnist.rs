@@ -10,22 +10,22 @@
 //! line saying which.
 //!
 //! ```no_run
-//! use hw6_datasets::mnist::MnistConfig;
+//! use hw6_datasets::MnistConfig;
 //! let mnist = MnistConfig::default().load()?; // "MNIST: bundled MNIST sample ..."
 //! assert_eq!(mnist.input_size(), 784);
-//! # Ok::<(), hw6_datasets::error::DataError>(())
+//! # Ok::<(), hw6_datasets::DataError>(())
 //! ```
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::checksums::{is_bundled_sample_file, verify_listed};
+use crate::dataset::{DataSource, Dataset, split_sizes};
 use crate::error::DataError;
 use crate::idx::{IdxU8, read_idx_u8};
-/// Re-exported here as the API contract names it (`hw6_datasets::mnist::default_data_dir`).
-pub use crate::locate::default_data_dir;
-use crate::locate::{Located, locate_mnist};
-use crate::split::{DataSource, Dataset, Split, split_sizes};
+use crate::locate::{Located, default_data_dir, locate_mnist};
+use crate::split::Split;
+use hw6_linalg::Matrix;
 
 /// The number of classes in both MNIST and Fashion-MNIST.
 pub const MNIST_CLASSES: usize = 10;
@@ -124,12 +124,13 @@ impl MnistConfig {
         let f = &located.files;
         let train_file = read_images_and_labels(&f.train_images, &f.train_labels, self.limit)?;
         let test = read_images_and_labels(&f.test_images, &f.test_labels, self.limit)?;
-        if test.dim != train_file.dim {
+        if test.dim() != train_file.dim() {
             return Err(DataError::bad_file(
                 &f.test_images,
                 format!(
                     "images have {} pixels but the training images have {}",
-                    test.dim, train_file.dim
+                    test.dim(),
+                    train_file.dim()
                 ),
                 "use the test file that belongs to the same data set",
             ));
@@ -204,7 +205,29 @@ pub fn images_and_labels_to_split(
     labels_path: &Path,
     limit: Option<usize>,
 ) -> Result<Split, DataError> {
-    const ADVICE: &str = "use the images/labels files of MNIST or Fashion-MNIST as published";
+    let (n, dim) = image_shape(images, images_path)?;
+    check_labels(labels, labels_path, n, images_path)?;
+    let keep = limit.map_or(n, |m| m.min(n));
+    let features = images
+        .data
+        .iter()
+        .take(keep * dim)
+        .map(|&b| f32::from(b) / 255.0)
+        .collect();
+    let labels = labels
+        .data
+        .iter()
+        .take(keep)
+        .map(|&y| u32::from(y))
+        .collect();
+    Split::new(Matrix::from_vec(keep, dim, features)?, labels)
+}
+
+const ADVICE: &str = "use the images/labels files of MNIST or Fashion-MNIST as published";
+
+/// `(n, rows * cols)` of an images array declared `(n, rows, cols)`, after
+/// checking that its data fills that shape.
+fn image_shape(images: &IdxU8, images_path: &Path) -> Result<(usize, usize), DataError> {
     let [n, rows, cols] = images.dims[..] else {
         return Err(DataError::bad_file(
             images_path,
@@ -222,6 +245,29 @@ pub fn images_and_labels_to_split(
             ADVICE,
         ));
     }
+    // Arrays built by hand (the fields are public) may disagree with their dims.
+    let dim = rows.checked_mul(cols);
+    match dim.zip(dim.and_then(|d| d.checked_mul(n))) {
+        Some((dim, pixels)) if pixels == images.data.len() => Ok((n, dim)),
+        _ => Err(DataError::bad_file(
+            images_path,
+            format!(
+                "{} pixel values do not fill dimensions {:?}",
+                images.data.len(),
+                images.dims
+            ),
+            ADVICE,
+        )),
+    }
+}
+
+/// Checks that `labels` is `(n,)` with every label below 10.
+fn check_labels(
+    labels: &IdxU8,
+    labels_path: &Path,
+    n: usize,
+    images_path: &Path,
+) -> Result<(), DataError> {
     let [n_labels] = labels.dims[..] else {
         return Err(DataError::bad_file(
             labels_path,
@@ -254,20 +300,6 @@ pub fn images_and_labels_to_split(
             ADVICE,
         ));
     }
-    // Arrays built by hand (the fields are public) may disagree with their dims.
-    let dim = rows.checked_mul(cols);
-    let pixels = dim.and_then(|d| d.checked_mul(n));
-    if pixels != Some(images.data.len()) {
-        return Err(DataError::bad_file(
-            images_path,
-            format!(
-                "{} pixel values do not fill dimensions {:?}",
-                images.data.len(),
-                images.dims
-            ),
-            ADVICE,
-        ));
-    }
     if labels.data.len() != n_labels {
         return Err(DataError::bad_file(
             labels_path,
@@ -278,19 +310,5 @@ pub fn images_and_labels_to_split(
             ADVICE,
         ));
     }
-    let dim = rows * cols; // checked above
-    let keep = limit.map_or(n, |m| m.min(n));
-    let features = images
-        .data
-        .iter()
-        .take(keep * dim)
-        .map(|&b| f32::from(b) / 255.0)
-        .collect();
-    let labels = labels
-        .data
-        .iter()
-        .take(keep)
-        .map(|&y| u32::from(y))
-        .collect();
-    Split::new(features, labels, dim)
+    Ok(())
 }

@@ -1,42 +1,72 @@
-//! A data set and its three splits: train, valid, test.
-//!
-//! A [`Split`] is a plain row-major matrix of `f32` features with one `u32`
-//! label per row; [`Split::batch`] turns chosen rows into candle tensors.
-//! A [`Dataset`] bundles the three splits with a name, where the data came
-//! from ([`DataSource`]) and the number of classes.
+//! One split of a data set: a feature [`Matrix`] with one label per row, and
+//! the rows' [`Moments`], computed on first use and kept with the split.
 
-use candle_core::{Device, Tensor};
 use std::fmt;
+use std::sync::OnceLock;
+
+use hw6_linalg::{Matrix, Op, gemm_into};
 
 use crate::error::DataError;
 
-/// One split of a data set: `len` rows of `dim` features and their labels.
+/// `n` rows of `dim` features and their class labels.
 ///
 /// # Shapes
-/// `features` holds `len * dim` values, row-major (row `i` is
-/// `features[i * dim..(i + 1) * dim]`); `labels` holds `len` class indices.
-#[derive(Debug, Clone, PartialEq)]
+/// `features`: `(n, dim)`, row `i` is example `i`; `labels`: `n` class
+/// indices. The fields are private so that the two always agree.
+#[derive(Clone)]
 pub struct Split {
-    /// `len * dim` feature values, row-major.
-    pub features: Vec<f32>,
-    /// One class index per row.
-    pub labels: Vec<u32>,
-    /// The number of features per row.
-    pub dim: usize,
+    features: Matrix,
+    labels: Vec<u32>,
+    moments: OnceLock<Moments>,
+}
+
+/// The mean and uncentred second moment of a split's rows `x_i`:
+///
+/// ```text
+/// mu = (1/n) sum_i x_i        S = (1/n) sum_i x_i x_i^T = X^T X / n
+/// ```
+///
+/// # Shapes
+/// `mean`: `dim` values; `second`: `(dim, dim)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Moments {
+    /// `mu`, accumulated in `f64`.
+    pub mean: Vec<f32>,
+    /// `S = X^T X / n`.
+    pub second: Matrix,
+}
+
+impl Moments {
+    /// The moments of the rows of `x` (`(n, dim)`; zeros for no rows).
+    fn of(x: &Matrix) -> Result<Self, DataError> {
+        let inv = 1.0 / x.rows().max(1) as f32;
+        let mut second = Matrix::default();
+        gemm_into(&mut second, x.view(), Op::T, x.view(), Op::N, false)?;
+        second.map_in_place(|v| v * inv);
+        let mean = x.column_means().into_iter().map(|m| m as f32).collect();
+        Ok(Self { mean, second })
+    }
 }
 
 impl Split {
-    /// A split from its parts, checking that the lengths agree.
-    pub fn new(features: Vec<f32>, labels: Vec<u32>, dim: usize) -> Result<Self, DataError> {
-        if dim == 0 {
-            return Err(DataError::invalid("dim", "must be at least 1"));
+    /// A split from its feature matrix and one label per row.
+    ///
+    /// # Errors
+    /// When `features` has no columns, or its row count differs from
+    /// `labels.len()`.
+    pub fn new(features: Matrix, labels: Vec<u32>) -> Result<Self, DataError> {
+        if features.cols() == 0 {
+            return Err(DataError::invalid(
+                "features",
+                "have 0 columns; every row needs at least 1 feature",
+            ));
         }
-        if features.len() != labels.len() * dim {
+        if features.rows() != labels.len() {
             return Err(DataError::invalid(
                 "features",
                 format!(
-                    "{} values do not make {} rows of {dim} features; pass len * dim values",
-                    features.len(),
+                    "{} rows for {} labels; pass one label per row",
+                    features.rows(),
                     labels.len()
                 ),
             ));
@@ -44,8 +74,26 @@ impl Split {
         Ok(Split {
             features,
             labels,
-            dim,
+            moments: OnceLock::new(),
         })
+    }
+
+    /// The features.
+    ///
+    /// # Shapes
+    /// `(len, dim)`.
+    pub fn features(&self) -> &Matrix {
+        &self.features
+    }
+
+    /// One class index per row.
+    pub fn labels(&self) -> &[u32] {
+        &self.labels
+    }
+
+    /// The number of features per row (784 for MNIST).
+    pub fn dim(&self) -> usize {
+        self.features.cols()
     }
 
     /// The number of rows.
@@ -64,60 +112,18 @@ impl Split {
     /// If `i >= len()`, like slice indexing; [`Self::get_row`] returns an
     /// error instead.
     pub fn row(&self, i: usize) -> &[f32] {
-        &self.features[i * self.dim..(i + 1) * self.dim]
+        match self.features.row(i) {
+            Some(row) => row,
+            None => panic!("{}", out_of_range(i, self.len())),
+        }
     }
 
     /// The features of row `i` (`dim` values), or an error saying the valid
-    /// range when `i` is out of range (or the split's fields, which are
-    /// public, disagree about its size).
+    /// range.
     pub fn get_row(&self, i: usize) -> Result<&[f32], DataError> {
-        let n = self.len();
-        i.checked_mul(self.dim)
-            .zip(i.checked_add(1).and_then(|j| j.checked_mul(self.dim)))
-            .filter(|_| i < n)
-            .and_then(|(a, b)| self.features.get(a..b))
-            .ok_or_else(|| out_of_range(i, n))
-    }
-
-    /// The given rows as tensors.
-    ///
-    /// # Shapes
-    /// Returns features `(n, dim)` `f32` and labels `(n,)` `u32`, where
-    /// `n = indices.len()`, in the order of `indices`.
-    ///
-    /// # Errors
-    /// [`DataError::InvalidConfig`] (`indices`) for an index `>= len()`.
-    pub fn batch(&self, indices: &[usize], device: &Device) -> Result<(Tensor, Tensor), DataError> {
-        let n = self.len();
-        let mut xs = Vec::with_capacity(indices.len().saturating_mul(self.dim));
-        let mut ys = Vec::with_capacity(indices.len());
-        for &i in indices {
-            xs.extend_from_slice(self.get_row(i)?);
-            ys.push(*self.labels.get(i).ok_or_else(|| out_of_range(i, n))?);
-        }
-        let x = Tensor::from_vec(xs, (indices.len(), self.dim), device)?;
-        let y = Tensor::from_vec(ys, indices.len(), device)?;
-        Ok((x, y))
-    }
-
-    /// All features as one tensor.
-    ///
-    /// # Shapes
-    /// `(len, dim)` `f32`.
-    pub fn features_tensor(&self, device: &Device) -> Result<Tensor, DataError> {
-        Ok(Tensor::from_slice(
-            &self.features,
-            (self.len(), self.dim),
-            device,
-        )?)
-    }
-
-    /// All labels as one tensor.
-    ///
-    /// # Shapes
-    /// `(len,)` `u32`.
-    pub fn labels_tensor(&self, device: &Device) -> Result<Tensor, DataError> {
-        Ok(Tensor::from_slice(&self.labels, self.len(), device)?)
+        self.features
+            .row(i)
+            .ok_or_else(|| out_of_range(i, self.len()))
     }
 
     /// A copy of the first `n` rows (all rows if `n >= len()`).
@@ -127,17 +133,12 @@ impl Split {
 
     /// A copy of rows `start..end` (clamped to the split, so never a panic).
     pub fn slice(&self, start: usize, end: usize) -> Split {
-        // Rows that exist in both fields (they agree unless built by hand).
-        let rows = self
-            .labels
-            .len()
-            .min(self.features.len().checked_div(self.dim).unwrap_or(0));
-        let end = end.min(rows);
+        let end = end.min(self.len());
         let start = start.min(end);
         Split {
-            features: self.features[start * self.dim..end * self.dim].to_vec(),
+            features: self.features.rows_view(start..end).to_matrix(),
             labels: self.labels[start..end].to_vec(),
-            dim: self.dim,
+            moments: OnceLock::new(),
         }
     }
 
@@ -152,6 +153,33 @@ impl Split {
         }
         counts
     }
+
+    /// The rows' mean and second moment, computed on the first call
+    /// (`n * dim²` multiply-adds) and kept with the split.
+    pub fn moments(&self) -> Result<&Moments, DataError> {
+        if let Some(m) = self.moments.get() {
+            return Ok(m);
+        }
+        let computed = Moments::of(&self.features)?;
+        Ok(self.moments.get_or_init(|| computed))
+    }
+}
+
+/// Splits are equal when their features and labels are (whether their
+/// moments are computed yet does not matter).
+impl PartialEq for Split {
+    fn eq(&self, other: &Self) -> bool {
+        self.features == other.features && self.labels == other.labels
+    }
+}
+
+impl fmt::Debug for Split {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Split")
+            .field("features", &self.features)
+            .field("labels", &self.labels)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The error for row `i` of a split of `n` rows.
@@ -162,227 +190,51 @@ fn out_of_range(i: usize, n: usize) -> DataError {
     )
 }
 
-/// Which of the three splits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SplitKind {
-    /// The rows the model is trained on.
-    Train,
-    /// The rows used to watch for overfitting.
-    Valid,
-    /// The held-out rows for the final figures.
-    Test,
-}
-
-impl SplitKind {
-    /// All three, in the order train, valid, test.
-    pub const ALL: [SplitKind; 3] = [SplitKind::Train, SplitKind::Valid, SplitKind::Test];
-
-    /// `"train"`, `"valid"` or `"test"`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            SplitKind::Train => "train",
-            SplitKind::Valid => "valid",
-            SplitKind::Test => "test",
-        }
-    }
-}
-
-impl fmt::Display for SplitKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where a data set's rows came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DataSource {
-    /// Generated by [`crate::synthetic::SyntheticConfig`].
-    Synthetic,
-    /// The 10,000-digit MNIST sample shipped in `data/mnist-sample/`.
-    BundledSample,
-    /// The full MNIST (60,000 + 10,000 digits) found on disk.
-    FullMnist,
-    /// Fashion-MNIST found on disk.
-    FashionMnist,
-}
-
-impl DataSource {
-    /// A short machine-readable name: `synthetic`, `sample`, `full`, `fashion`.
-    pub fn key(&self) -> &'static str {
-        match self {
-            DataSource::Synthetic => "synthetic",
-            DataSource::BundledSample => "sample",
-            DataSource::FullMnist => "full",
-            DataSource::FashionMnist => "fashion",
-        }
-    }
-}
-
-impl fmt::Display for DataSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            DataSource::Synthetic => "synthetic",
-            DataSource::BundledSample => "bundled MNIST sample",
-            DataSource::FullMnist => "full MNIST",
-            DataSource::FashionMnist => "Fashion-MNIST",
-        })
-    }
-}
-
-/// A data set: three splits of the same width, and what they are.
-#[derive(Debug, Clone)]
-pub struct Dataset {
-    /// A display name (`synthetic`, `MNIST`, `Fashion-MNIST`).
-    pub name: String,
-    /// Where the rows came from.
-    pub source: DataSource,
-    /// Training rows.
-    pub train: Split,
-    /// Validation rows.
-    pub valid: Split,
-    /// Test rows.
-    pub test: Split,
-    /// Labels are `0..num_classes`.
-    pub num_classes: usize,
-}
-
-impl Dataset {
-    /// The number of features per row (784 for MNIST).
-    pub fn input_size(&self) -> usize {
-        self.train.dim
-    }
-
-    /// One of the three splits.
-    pub fn split(&self, which: SplitKind) -> &Split {
-        match which {
-            SplitKind::Train => &self.train,
-            SplitKind::Valid => &self.valid,
-            SplitKind::Test => &self.test,
-        }
-    }
-}
-
-impl fmt::Display for Dataset {
-    /// One line: name, source, rows per split and width.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} ({}): train {}, valid {}, test {} rows of {} features, {} classes",
-            self.name,
-            self.source,
-            self.train.len(),
-            self.valid.len(),
-            self.test.len(),
-            self.input_size(),
-            self.num_classes
-        )
-    }
-}
-
-/// The sizes `int(n * fraction)` of consecutive splits, as Python's `int()`
-/// computes them (floor of the `f64` product), after checking the fractions:
-/// each finite and in `[0, 1]`, the sum at most 1 (within `1e-9`), and the
-/// first split non-empty.
-pub(crate) fn split_sizes<const K: usize>(
-    n: usize,
-    fractions: [f64; K],
-) -> Result<[usize; K], DataError> {
-    let mut sum = 0.0;
-    for &f in &fractions {
-        if !f.is_finite() || !(0.0..=1.0).contains(&f) {
-            return Err(DataError::invalid(
-                "splits",
-                format!("{fractions:?} holds {f}; every fraction must be between 0 and 1"),
-            ));
-        }
-        sum += f;
-    }
-    if sum > 1.0 + 1e-9 {
-        return Err(DataError::invalid(
-            "splits",
-            format!("{fractions:?} sums to {sum}; the fractions must add up to at most 1"),
-        ));
-    }
-    let sizes = fractions.map(|f| (n as f64 * f).floor() as usize);
-    if sizes[0] == 0 {
-        return Err(DataError::invalid(
-            "splits",
-            format!(
-                "the training fraction {} of {n} rows leaves no training rows; raise it or use more rows",
-                fractions[0]
-            ),
-        ));
-    }
-    // A sum within the 1e-9 slack above 1 could still ask for one row too many.
-    let total: usize = sizes.iter().sum();
-    if total > n {
-        return Err(DataError::invalid(
-            "splits",
-            format!("{fractions:?} of {n} rows asks for {total} rows; lower the fractions"),
-        ));
-    }
-    Ok(sizes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn toy() -> Split {
-        Split::new((0..12).map(|v| v as f32).collect(), vec![0, 1, 1, 2], 3).unwrap()
+        let x = Matrix::from_fn(4, 3, |r, c| (3 * r + c) as f32);
+        Split::new(x, vec![0, 1, 1, 2]).unwrap()
     }
 
     #[test]
-    fn rows_and_batches_follow_the_indices() {
+    fn rows_head_slice_and_histogram() {
         let s = toy();
-        assert_eq!(s.len(), 4);
+        assert_eq!((s.len(), s.dim()), (4, 3));
         assert_eq!(s.row(2), &[6.0, 7.0, 8.0]);
-        let (x, y) = s.batch(&[3, 0], &Device::Cpu).unwrap();
-        assert_eq!(x.dims(), &[2, 3]);
-        assert_eq!(
-            x.to_vec2::<f32>().unwrap(),
-            vec![vec![9.0, 10.0, 11.0], vec![0.0, 1.0, 2.0]]
-        );
-        assert_eq!(y.to_vec1::<u32>().unwrap(), vec![2, 0]);
-        assert!(s.batch(&[4], &Device::Cpu).is_err());
-    }
-
-    #[test]
-    fn whole_split_tensors_and_head() {
-        let s = toy();
-        assert_eq!(s.features_tensor(&Device::Cpu).unwrap().dims(), &[4, 3]);
-        assert_eq!(
-            s.labels_tensor(&Device::Cpu)
-                .unwrap()
-                .to_vec1::<u32>()
-                .unwrap(),
-            vec![0, 1, 1, 2]
-        );
+        assert!(s.get_row(4).is_err());
         let h = s.head(2);
         assert_eq!(h.len(), 2);
-        assert_eq!(h.features, vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(h.features().as_slice(), &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
         assert_eq!(s.head(10), s);
-        assert_eq!(s.slice(1, 3).labels, vec![1, 1]);
+        assert_eq!(s.slice(1, 3).labels(), &[1, 1]);
+        assert_eq!(s.slice(3, 1).len(), 0);
         assert_eq!(s.label_histogram(3), vec![1, 2, 1]);
     }
 
     #[test]
-    fn new_rejects_mismatched_lengths() {
-        assert!(Split::new(vec![0.0; 5], vec![0, 1], 3).is_err());
-        assert!(Split::new(vec![], vec![], 0).is_err());
+    #[should_panic(expected = "row 4 is out of range")]
+    fn row_panics_past_the_end() {
+        toy().row(4);
     }
 
     #[test]
-    fn split_sizes_floor_like_python() {
-        assert_eq!(
-            split_sizes(20_000, [0.7, 0.2, 0.1]).unwrap(),
-            [14_000, 4_000, 2_000]
-        );
-        assert_eq!(split_sizes(60_000, [0.6, 0.4]).unwrap(), [36_000, 24_000]);
-        assert_eq!(split_sizes(10, [0.55, 0.25]).unwrap(), [5, 2]);
-        assert!(split_sizes(10, [0.7, 0.4]).is_err());
-        assert!(split_sizes(10, [-0.1, 0.4]).is_err());
-        assert!(split_sizes(10, [f64::NAN, 0.4]).is_err());
-        assert!(split_sizes(10, [0.05, 0.4]).is_err());
+    fn new_rejects_mismatched_shapes() {
+        assert!(Split::new(Matrix::zeros(3, 2), vec![0, 1]).is_err());
+        assert!(Split::new(Matrix::zeros(2, 0), vec![0, 1]).is_err());
+    }
+
+    #[test]
+    fn moments_are_the_mean_and_x_t_x_over_n_and_are_kept() {
+        let s = toy();
+        let m = s.moments().unwrap();
+        assert_eq!(m.mean, vec![4.5, 5.5, 6.5]);
+        // S[0][1] = (0*1 + 3*4 + 6*7 + 9*10) / 4
+        assert_eq!(m.second.shape(), (3, 3));
+        assert_eq!(m.second.as_slice()[1], 144.0 / 4.0);
+        assert!(std::ptr::eq(m, s.moments().unwrap()));
+        assert_eq!(s.clone(), s);
     }
 }

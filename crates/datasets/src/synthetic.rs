@@ -20,22 +20,23 @@
 //! [`SyntheticDataset::high_variance_basis`].
 //!
 //! ```
-//! use hw6_datasets::synthetic::SyntheticConfig;
+//! use hw6_datasets::SyntheticConfig;
 //! let cfg = SyntheticConfig { samples: 1_000, ..SyntheticConfig::default() };
 //! let data = cfg.build()?;
 //! assert_eq!((data.train.len(), data.valid.len(), data.test.len()), (700, 200, 100));
 //! assert_eq!(data.input_size(), 100);
-//! # Ok::<(), hw6_datasets::error::DataError>(())
+//! # Ok::<(), hw6_datasets::DataError>(())
 //! ```
 
-use candle_core::{Device, Tensor};
 use nalgebra::DMatrix;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
+use crate::dataset::{DataSource, Dataset, split_sizes};
 use crate::error::DataError;
-use crate::split::{DataSource, Dataset, Split, split_sizes};
+use crate::split::Split;
+use hw6_linalg::Matrix;
 
 /// The largest `input_size` accepted: the rotation is the SVD of an
 /// `input_size²` matrix, which gets slow beyond this.
@@ -99,18 +100,6 @@ impl SyntheticDataset {
     /// [`Self::rotation`], the image of the `i`-th unrotated axis.
     pub fn high_variance_basis(&self) -> DMatrix<f64> {
         self.rotation.rows(0, self.num_high_var_dims).transpose()
-    }
-
-    /// [`Self::high_variance_basis`] as an `f32` tensor of shape
-    /// `(input_size, num_high_var_dims)`.
-    pub fn high_variance_basis_tensor(&self, device: &Device) -> Result<Tensor, DataError> {
-        let b = self.high_variance_basis();
-        // nalgebra is column-major; the tensor is row-major.
-        let rows: Vec<f32> = (0..b.nrows())
-            .flat_map(|i| (0..b.ncols()).map(move |j| (i, j)))
-            .map(|(i, j)| b[(i, j)] as f32)
-            .collect();
-        Ok(Tensor::from_vec(rows, (b.nrows(), b.ncols()), device)?)
     }
 
     /// The covariance of the features, `Uᵀ Σ U`.
@@ -234,23 +223,16 @@ impl SyntheticConfig {
             .collect();
 
         // 5. Consecutive splits.
-        let split = |start: usize, len: usize| -> Split {
-            let mut feats = Vec::with_capacity(len * d);
-            for i in start..start + len {
-                feats.extend((0..d).map(|j| features[(i, j)] as f32));
-            }
-            Split {
-                features: feats,
-                labels: labels[start..start + len].to_vec(),
-                dim: d,
-            }
+        let split = |start: usize, len: usize| -> Result<Split, DataError> {
+            let rows = Matrix::from_fn(len, d, |i, j| features[(start + i, j)] as f32);
+            Split::new(rows, labels[start..start + len].to_vec())
         };
         let dataset = Dataset {
             name: "synthetic".to_string(),
             source: DataSource::Synthetic,
-            train: split(0, n_train),
-            valid: split(n_train, n_valid),
-            test: split(n_train + n_valid, n_test),
+            train: split(0, n_train)?,
+            valid: split(n_train, n_valid)?,
+            test: split(n_train + n_valid, n_test)?,
             num_classes: 2,
         };
         Ok(SyntheticDataset {

@@ -9,16 +9,16 @@ use std::time::{Duration, Instant};
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use hw6_datasets::candle_core::Device;
-use hw6_datasets::error::DataError;
-use hw6_datasets::idx::{
+use hw6_datasets::DataError;
+use hw6_datasets::MNIST_FILE_NAMES;
+use hw6_datasets::load_karate;
+use hw6_datasets::prelude::*;
+use hw6_datasets::{
     IdxU8, MAX_IDX_BYTES, encode_idx_u8, encode_idx_u8_gz, parse_idx_u8, read_idx_u8,
     read_idx_u8_from, write_idx_u8,
 };
-use hw6_datasets::karate::load_karate;
-use hw6_datasets::locate::MNIST_FILE_NAMES;
-use hw6_datasets::mnist::{images_and_labels_to_split, read_images_and_labels};
-use hw6_datasets::prelude::*;
+use hw6_datasets::{images_and_labels_to_split, read_images_and_labels};
+use hw6_linalg::Matrix;
 
 mod common;
 use common::{TempDir, project_data};
@@ -667,16 +667,23 @@ fn wrong_headers_binary_and_oversized_karate_files_are_reported() {
 
 #[test]
 fn out_of_range_rows_are_errors() {
-    let s = Split::new((0..12).map(|v| v as f32).collect(), vec![0, 1, 1, 2], 3).unwrap();
-    let dev = Device::Cpu;
+    let x = Matrix::from_fn(4, 3, |r, c| (3 * r + c) as f32);
+    let s = Split::new(x, vec![0, 1, 1, 2]).unwrap();
+    assert_eq!(s.get_row(3).unwrap(), &[9.0, 10.0, 11.0]);
     says(
-        &message(s.batch(&[0, 4], &dev)),
+        &message(s.get_row(4)),
         &["row 4 is out of range for a split of 4 rows"],
     );
-    says(&message(s.batch(&[usize::MAX], &dev)), &["out of range"]);
-    assert_eq!(s.get_row(3).unwrap(), &[9.0, 10.0, 11.0]);
-    says(&message(s.get_row(4)), &["row 4 is out of range"]);
     says(&message(s.get_row(usize::MAX)), &["out of range"]);
+    let mut batch = Matrix::default();
+    says(
+        &message(
+            batch
+                .gather(s.features().view(), &[0, 4])
+                .map_err(DataError::from),
+        ),
+        &["row 4"],
+    );
     // Slices clamp instead.
     assert_eq!(s.slice(2, 100).len(), 2);
     assert_eq!(s.slice(100, 200).len(), 0);
@@ -684,26 +691,15 @@ fn out_of_range_rows_are_errors() {
 }
 
 #[test]
-fn a_hand_built_split_whose_fields_disagree_never_panics() {
-    // The fields are public: four labels but features for only two rows.
-    let s = Split {
-        features: vec![0.0; 6],
-        labels: vec![0, 1, 2, 3],
-        dim: 3,
-    };
-    let dev = Device::Cpu;
-    assert!(s.batch(&[1], &dev).is_ok());
-    says(&message(s.batch(&[3], &dev)), &["row 3 is out of range"]);
-    assert!(s.get_row(2).is_err());
-    assert_eq!(s.slice(0, 4).len(), 2);
-    assert_eq!(s.head(3).len(), 2);
-    assert!(s.features_tensor(&dev).is_err());
-    let zero = Split {
-        features: vec![],
-        labels: vec![0],
-        dim: 0,
-    };
-    assert_eq!(zero.slice(0, 1).len(), 0);
+fn a_split_whose_parts_disagree_cannot_be_built() {
+    says(
+        &message(Split::new(Matrix::zeros(2, 3), vec![0, 1, 2, 3])),
+        &["invalid features: 2 rows for 4 labels"],
+    );
+    says(
+        &message(Split::new(Matrix::zeros(1, 0), vec![0])),
+        &["invalid features", "0 columns"],
+    );
 }
 
 // ---------------------------------------------------- temporary file names

@@ -7,8 +7,8 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use hw6_datasets::error::DataError;
-use hw6_datasets::fetch::{
+use hw6_datasets::DataError;
+use hw6_datasets::{
     FetchTimeouts, MNIST_PUBLISHED, agent_config, fetch_mnist_from, mnist_raw_dir, verify_mnist_dir,
 };
 

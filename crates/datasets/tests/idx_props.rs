@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use hw6_datasets::idx::{
+use hw6_datasets::{
     IdxU8, encode_idx_u8, encode_idx_u8_gz, parse_idx_u8, read_idx_u8, write_idx_u8,
 };
 use proptest::prelude::*;

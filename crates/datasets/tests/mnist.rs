@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use hw6_datasets::error::DataError;
-use hw6_datasets::idx::write_idx_u8;
-use hw6_datasets::locate::{MNIST_FILE_NAMES, locate_mnist};
+use hw6_datasets::DataError;
 use hw6_datasets::prelude::*;
+use hw6_datasets::write_idx_u8;
+use hw6_datasets::{MNIST_FILE_NAMES, locate_mnist};
 
 mod common;
 use common::{TempDir, project_data};
@@ -71,13 +71,25 @@ fn bundled_sample_loads_with_the_documented_sizes_and_labels() {
     assert_eq!(d.test.label_histogram(10), SAMPLE_TEST_HIST);
 
     // Pixels are bytes / 255: in [0, 1], and 255 * v is a whole number.
-    for &v in d.train.features.iter().chain(&d.test.features) {
+    for &v in d
+        .train
+        .features()
+        .as_slice()
+        .iter()
+        .chain(d.test.features().as_slice())
+    {
         assert!((0.0..=1.0).contains(&v));
         assert!((v * 255.0 - (v * 255.0).round()).abs() < 1e-3);
     }
     // Real digits: about a fifth of the pixels are ink, and every image has some.
-    let ink =
-        d.test.features.iter().filter(|&&v| v > 0.5).count() as f64 / d.test.features.len() as f64;
+    let ink = d
+        .test
+        .features()
+        .as_slice()
+        .iter()
+        .filter(|&&v| v > 0.5)
+        .count() as f64
+        / d.test.features().as_slice().len() as f64;
     assert!((0.08..0.25).contains(&ink), "ink fraction {ink}");
     assert!((0..d.test.len()).all(|i| d.test.row(i).iter().any(|&v| v > 0.5)));
 }
@@ -123,7 +135,7 @@ fn torchvision_layout_wins_over_the_sample() {
     assert!(line.contains("full MNIST"), "{line}");
     assert_eq!((d.train.len(), d.valid.len(), d.test.len()), (25, 15, 20));
     // Row 3 of the valid split is image 28 of the training file.
-    assert_eq!(d.valid.labels[3], 8);
+    assert_eq!(d.valid.labels()[3], 8);
     assert_eq!(d.valid.row(3)[0], 28.0 / 255.0);
     assert_eq!(d.valid.row(3)[1], 29.0 / 255.0);
 }
@@ -190,7 +202,7 @@ fn fashion_not_found_names_every_folder_and_the_debian_package() {
     let tmp = TempDir::new("empty");
     // Fashion has no bundled fallback: an empty folder finds nothing, unless
     // Debian's package is installed on this machine.
-    let debian = Path::new(hw6_datasets::locate::DEBIAN_FASHION_MNIST_DIR);
+    let debian = Path::new(hw6_datasets::DEBIAN_FASHION_MNIST_DIR);
     let result = MnistConfig {
         kind: MnistKind::Fashion,
         data_dir: Some(tmp.path().to_path_buf()),
@@ -236,7 +248,7 @@ fn the_project_sample_is_the_last_resort() {
 
 #[test]
 fn digit_folders_go_from_torchvision_to_flat_to_the_sample() {
-    let c = hw6_datasets::locate::candidate_dirs(MnistKind::Digits, Path::new("/d"));
+    let c = hw6_datasets::candidate_dirs(MnistKind::Digits, Path::new("/d"));
     let dirs: Vec<_> = c.iter().map(|(p, _)| p.display().to_string()).collect();
     assert_eq!(
         dirs[..4],

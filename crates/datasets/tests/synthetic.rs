@@ -8,7 +8,7 @@ fn all_rows(d: &Dataset) -> DMatrix<f64> {
     let dim = d.input_size();
     let rows: Vec<f64> = [&d.train, &d.valid, &d.test]
         .iter()
-        .flat_map(|s| s.features.iter().map(|&v| f64::from(v)))
+        .flat_map(|s| s.features().as_slice().iter().map(|&v| f64::from(v)))
         .collect();
     DMatrix::from_row_slice(rows.len() / dim, dim, &rows)
 }
@@ -16,7 +16,7 @@ fn all_rows(d: &Dataset) -> DMatrix<f64> {
 fn all_labels(d: &Dataset) -> Vec<u32> {
     [&d.train, &d.valid, &d.test]
         .iter()
-        .flat_map(|s| s.labels.iter().copied())
+        .flat_map(|s| s.labels().iter().copied())
         .collect()
 }
 
@@ -117,13 +117,38 @@ fn features_vary_most_in_the_high_variance_subspace() {
     let pop = s.population_covariance();
     assert!((pop.trace() - (20.0 * 100.0 + 80.0)).abs() < 1e-8);
     assert!((&cov - &pop).abs().max() < 5.0);
+}
 
-    let t = s
-        .high_variance_basis_tensor(&hw6_datasets::candle_core::Device::Cpu)
-        .unwrap();
-    assert_eq!(t.dims(), &[100, 20]);
-    let tv = t.to_vec2::<f32>().unwrap();
-    assert!((f64::from(tv[3][7]) - b[(3, 7)]).abs() < 1e-6);
+#[test]
+fn split_moments_are_the_mean_and_second_moment_of_its_rows() {
+    let d = SyntheticConfig {
+        samples: 400,
+        input_size: 6,
+        num_high_var_dims: 2,
+        ..SyntheticConfig::default()
+    }
+    .build()
+    .unwrap();
+    let m = d.train.moments().unwrap();
+    let rows: Vec<f64> = d
+        .train
+        .features()
+        .as_slice()
+        .iter()
+        .map(|&v| f64::from(v))
+        .collect();
+    let x = DMatrix::from_row_slice(d.train.len(), 6, &rows);
+    let s = second_moment(&x);
+    assert_eq!(m.second.shape(), (6, 6));
+    for (i, &v) in m.second.as_slice().iter().enumerate() {
+        assert!((f64::from(v) - s[(i / 6, i % 6)]).abs() < 1e-3 * (1.0 + s[(i / 6, i % 6)].abs()));
+    }
+    for (j, &mu) in m.mean.iter().enumerate() {
+        let direct = x.column(j).mean();
+        assert!((f64::from(mu) - direct).abs() < 1e-5, "{mu} vs {direct}");
+    }
+    // Computed once and kept with the split.
+    assert!(std::ptr::eq(m, d.train.moments().unwrap()));
 }
 
 #[test]
@@ -140,7 +165,10 @@ fn same_seed_same_data_other_seed_other_data() {
     assert_eq!(a.dataset.test, b.dataset.test);
     assert_eq!(a.rotation, b.rotation);
     let c = SyntheticConfig { seed: 1, ..cfg }.build().unwrap();
-    assert_ne!(a.dataset.train.features, c.train.features);
+    assert_ne!(
+        a.dataset.train.features().as_slice(),
+        c.train.features().as_slice()
+    );
 }
 
 #[test]
@@ -158,7 +186,7 @@ fn split_sizes_are_floors_and_splits_are_consecutive() {
         (d.train.len(), d.valid.len(), d.test.len()),
         (500, 300, 150)
     );
-    assert_eq!(d.train.features.len(), 500 * 4);
+    assert_eq!(d.train.features().as_slice().len(), 500 * 4);
     // A zero test fraction is allowed.
     let d = SyntheticConfig {
         splits: [0.8, 0.2, 0.0],

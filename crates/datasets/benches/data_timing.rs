@@ -1,5 +1,5 @@
 //! Prints how long the data sets take to build or load on this machine:
-//! `cargo run --release -p hw6-datasets --example data_timing [DATA_DIR]`.
+//! `cargo bench -p hw6-datasets --bench data_timing [-- DATA_DIR]`.
 
 use std::time::Instant;
 
@@ -12,6 +12,12 @@ fn main() -> Result<(), DataError> {
     let synthetic = SyntheticConfig::default().build()?;
     println!(
         "synthetic (notebook defaults): {:.3} s, {synthetic}",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    synthetic.train.moments()?;
+    println!(
+        "synthetic train moments (X^T X / n): {:.3} s",
         t.elapsed().as_secs_f64()
     );
 
