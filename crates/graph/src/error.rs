@@ -1,6 +1,6 @@
 //! The one error type of `hw6-graph`.
 
-use hw6_datasets::error::DataError;
+use hw6_datasets::DataError;
 
 /// Everything that can go wrong in this crate. Each message says what was
 /// wrong and what to do about it.

@@ -12,7 +12,7 @@
 
 use std::collections::HashSet;
 
-use hw6_datasets::karate::KarateClub;
+use hw6_datasets::KarateClub;
 use nalgebra::DMatrix;
 
 use crate::error::{GraphError, Result};

@@ -54,7 +54,7 @@ pub mod prelude {
     pub use crate::zkc::{
         KARATE_TEST_NODES, KARATE_WEIGHTS, KarateData, ZKC_DEFAULT_SEED, ZkcConfig, ZkcRun,
     };
-    pub use hw6_datasets::karate::{Club, KarateClub, Member, load_karate};
+    pub use hw6_datasets::{Club, KarateClub, Member, load_karate};
     pub use hw6_exercise::{CheckReport, Implementation, implementation_to_use};
     pub use nalgebra::DMatrix;
     pub use rand::SeedableRng;

@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use hw6_datasets::karate::{KarateClub, load_karate};
+use hw6_datasets::{KarateClub, load_karate};
 use nalgebra::DMatrix;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
