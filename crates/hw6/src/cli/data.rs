@@ -11,11 +11,10 @@
 use std::path::Path;
 
 use anyhow::Context;
-use hw6_datasets::fetch::{FetchStatus, fetch_mnist};
-use hw6_datasets::karate::load_karate;
-use hw6_datasets::locate::{DirScan, candidate_dirs, default_data_dir, scan_dir};
-use hw6_datasets::mnist::{MNIST_CLASSES, MnistConfig, MnistKind, read_images_and_labels};
-use hw6_datasets::split::{DataSource, Split};
+use hw6_datasets::{
+    DataError, DataSource, DirScan, FetchStatus, MNIST_CLASSES, MnistConfig, MnistKind, Split,
+    candidate_dirs, default_data_dir, fetch_mnist, load_karate, read_images_and_labels, scan_dir,
+};
 use serde_json::{Value, json};
 
 #[derive(clap::Args, Debug)]
@@ -79,6 +78,22 @@ fn fetch(data_dir: &Path, common: &super::Common) -> anyhow::Result<()> {
     emit_json(common, &record)
 }
 
+/// Prints a line of `hw6 data`'s text, unless the JSON record goes to
+/// standard output instead.
+#[derive(Clone, Copy)]
+struct Notes {
+    quiet: bool,
+}
+
+impl Notes {
+    fn note(self, line: String) -> std::io::Result<()> {
+        if !self.quiet {
+            say!(false, "{line}");
+        }
+        Ok(())
+    }
+}
+
 fn list(args: &Args, data_dir: &Path, common: &super::Common) -> anyhow::Result<()> {
     if !data_dir.is_dir() {
         anyhow::bail!(
@@ -92,14 +107,10 @@ fn list(args: &Args, data_dir: &Path, common: &super::Common) -> anyhow::Result<
         .as_slice()
         .try_into()
         .context("--splits takes two fractions, train and valid, e.g. 0.6,0.4")?;
-    let to_stdout = common.json_on_stdout();
-    let note = |line: String| -> std::io::Result<()> {
-        if !to_stdout {
-            say!(false, "{line}");
-        }
-        Ok(())
+    let notes = Notes {
+        quiet: common.json_on_stdout(),
     };
-    note(format!("data folder: {}", data_dir.display()))?;
+    notes.note(format!("data folder: {}", data_dir.display()))?;
 
     let mut datasets = Vec::new();
     let mut any_digits = false;
@@ -108,70 +119,9 @@ fn list(args: &Args, data_dir: &Path, common: &super::Common) -> anyhow::Result<
         (MnistKind::Digits, DataSource::BundledSample),
         (MnistKind::Fashion, DataSource::FashionMnist),
     ] {
-        let candidates: Vec<_> = candidate_dirs(kind, data_dir)
-            .into_iter()
-            .filter(|(_, s)| *s == wanted)
-            .collect();
-        let found = candidates.iter().find_map(|(dir, _)| match scan_dir(dir) {
-            DirScan::Complete(files) => Some((dir.clone(), files)),
-            _ => None,
-        });
-        let Some((dir, files)) = found else {
-            let tried: Vec<String> = candidates
-                .iter()
-                .map(|(d, _)| d.display().to_string())
-                .collect();
-            note(format!("{wanted}: not found (tried {})", tried.join(", ")))?;
-            datasets.push(json!({
-                "name": kind.to_string(), "source": wanted.key(), "found": false, "tried": tried,
-            }));
-            continue;
-        };
-        any_digits |= kind == MnistKind::Digits;
-        MnistConfig {
-            splits,
-            ..MnistConfig::new(kind)
-        }
-        .validate()?;
-        let train_file = read_images_and_labels(&files.train_images, &files.train_labels, None)?;
-        let test = read_images_and_labels(&files.test_images, &files.test_labels, None)?;
-        let n_train = (train_file.len() as f64 * splits[0]).floor() as usize;
-        let n_valid = (train_file.len() as f64 * splits[1]).floor() as usize;
-        let train = train_file.slice(0, n_train);
-        let valid = train_file.slice(n_train, n_train + n_valid);
-        note(format!(
-            "{wanted} in {}: {} training-file + {} test images of {} pixels; splits {splits:?}: train {}, valid {}, test {}",
-            dir.display(),
-            train_file.len(),
-            test.len(),
-            train_file.dim,
-            train.len(),
-            valid.len(),
-            test.len()
-        ))?;
-        for (name, split) in [("train", &train), ("valid", &valid), ("test", &test)] {
-            note(format!(
-                "  labels 0-9 in {name:<5}: {:?}",
-                split.label_histogram(MNIST_CLASSES)
-            ))?;
-        }
-        datasets.push(json!({
-            "name": kind.to_string(),
-            "source": wanted.key(),
-            "found": true,
-            "dir": dir.display().to_string(),
-            "pixels": train_file.dim,
-            "training_file_images": train_file.len(),
-            "test_file_images": test.len(),
-            "splits": splits,
-            "images": { "train": train.len(), "valid": valid.len(), "test": test.len() },
-            "label_histogram": histograms(&[
-                ("training_file", &train_file),
-                ("train", &train),
-                ("valid", &valid),
-                ("test", &test),
-            ]),
-        }));
+        let (record, found) = list_copy(kind, wanted, data_dir, splits, notes)?;
+        any_digits |= found && kind == MnistKind::Digits;
+        datasets.push(record);
     }
     if !any_digits {
         // Names every folder tried and the fetch command.
@@ -181,34 +131,111 @@ fn list(args: &Args, data_dir: &Path, common: &super::Common) -> anyhow::Result<
         }
         .load_quiet()?;
     }
+    let record = json!({
+        "command": "data",
+        "data_dir": data_dir.display().to_string(),
+        "datasets": datasets,
+        "karate": list_karate(data_dir, notes)?,
+    });
+    emit_json(common, &record)
+}
 
-    let karate = match load_karate(Some(data_dir)) {
+/// Describes the first complete copy of `wanted` (sizes, splits, label
+/// histograms); returns its JSON record and whether it was found.
+fn list_copy(
+    kind: MnistKind,
+    wanted: DataSource,
+    data_dir: &Path,
+    splits: [f64; 2],
+    notes: Notes,
+) -> anyhow::Result<(Value, bool)> {
+    let candidates: Vec<_> = candidate_dirs(kind, data_dir)
+        .into_iter()
+        .filter(|(_, s)| *s == wanted)
+        .collect();
+    let found = candidates.iter().find_map(|(dir, _)| match scan_dir(dir) {
+        DirScan::Complete(files) => Some((dir.clone(), files)),
+        _ => None,
+    });
+    let Some((dir, files)) = found else {
+        let tried: Vec<String> = candidates
+            .iter()
+            .map(|(d, _)| d.display().to_string())
+            .collect();
+        notes.note(format!("{wanted}: not found (tried {})", tried.join(", ")))?;
+        let record = json!({
+            "name": kind.to_string(), "source": wanted.key(), "found": false, "tried": tried,
+        });
+        return Ok((record, false));
+    };
+    MnistConfig {
+        splits,
+        ..MnistConfig::new(kind)
+    }
+    .validate()?;
+    let train_file = read_images_and_labels(&files.train_images, &files.train_labels, None)?;
+    let test = read_images_and_labels(&files.test_images, &files.test_labels, None)?;
+    let n_train = (train_file.len() as f64 * splits[0]).floor() as usize;
+    let n_valid = (train_file.len() as f64 * splits[1]).floor() as usize;
+    let train = train_file.slice(0, n_train);
+    let valid = train_file.slice(n_train, n_train + n_valid);
+    notes.note(format!(
+        "{wanted} in {}: {} training-file + {} test images of {} pixels; splits {splits:?}: train {}, valid {}, test {}",
+        dir.display(),
+        train_file.len(),
+        test.len(),
+        train_file.dim(),
+        train.len(),
+        valid.len(),
+        test.len()
+    ))?;
+    for (name, split) in [("train", &train), ("valid", &valid), ("test", &test)] {
+        notes.note(format!(
+            "  labels 0-9 in {name:<5}: {:?}",
+            split.label_histogram(MNIST_CLASSES)
+        ))?;
+    }
+    let record = json!({
+        "name": kind.to_string(),
+        "source": wanted.key(),
+        "found": true,
+        "dir": dir.display().to_string(),
+        "pixels": train_file.dim(),
+        "training_file_images": train_file.len(),
+        "test_file_images": test.len(),
+        "splits": splits,
+        "images": { "train": train.len(), "valid": valid.len(), "test": test.len() },
+        "label_histogram": histograms(&[
+            ("training_file", &train_file),
+            ("train", &train),
+            ("valid", &valid),
+            ("test", &test),
+        ]),
+    });
+    Ok((record, true))
+}
+
+/// The karate club's size, or the files tried when it is absent.
+fn list_karate(data_dir: &Path, notes: Notes) -> anyhow::Result<Value> {
+    Ok(match load_karate(Some(data_dir)) {
         Ok(club) => {
-            note(format!(
+            notes.note(format!(
                 "karate club: {} members, {} edges",
                 club.num_members(),
                 club.num_edges()
             ))?;
             json!({ "found": true, "members": club.num_members(), "edges": club.num_edges() })
         }
-        Err(hw6_datasets::error::DataError::NotFound { tried, .. }) => {
+        Err(DataError::NotFound { tried, .. }) => {
             let tried: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
-            note(format!(
+            notes.note(format!(
                 "karate club: not found (tried {})",
                 tried.join(", ")
             ))?;
             json!({ "found": false, "tried": tried })
         }
         Err(e) => return Err(e.into()),
-    };
-
-    let record = json!({
-        "command": "data",
-        "data_dir": data_dir.display().to_string(),
-        "datasets": datasets,
-        "karate": karate,
-    });
-    emit_json(common, &record)
+    })
 }
 
 fn histograms(splits: &[(&str, &Split)]) -> Value {
