@@ -7,7 +7,7 @@
 //! as the bundled sample) must be listed there with their exact SHA-256;
 //! otherwise loading fails with an error naming the file and how to restore
 //! it. A file is hashed once per process (again if its size or modification
-//! time change); the sample's 1.6 MB take a few milliseconds.
+//! time change).
 
 use std::collections::HashSet;
 use std::fs::File;
