@@ -129,7 +129,7 @@ const RESTORE: &str = "restore the project's files with `git checkout -- data/ka
 or point --data-dir / HW6_DATA_DIR at the project's data/ folder";
 
 /// Loads Zachary's club from `karate/members.tsv` and `karate/edges.tsv`
-/// in `data_dir` (by default [`crate::locate::default_data_dir`], the
+/// in `data_dir` (by default [`default_data_dir`](crate::default_data_dir), the
 /// project's `data/` or `HW6_DATA_DIR`).
 ///
 /// # Errors

@@ -4,7 +4,7 @@
 //! As in the original notebook, the training file is cut into train and
 //! valid by fractions (`[0.6, 0.4]` by default; sizes `int(n * fraction)`,
 //! consecutive rows), and the test file is the test split. Which copy is read
-//! is decided by [`crate::locate::locate_mnist`]: full MNIST when present,
+//! is decided by [`locate_mnist`](crate::locate_mnist): full MNIST when present,
 //! the bundled 10,000-digit sample otherwise (checked against its
 //! `SHA256SUMS`, see [`crate::checksums`]). [`MnistConfig::load`] prints one
 //! line saying which.
@@ -176,7 +176,7 @@ fn describe(kind: MnistKind, located: &Located, d: &Dataset, limit: Option<usize
 /// Reads one images file and its labels file into a [`Split`] with pixels
 /// scaled to `[0, 1]`. Files in a folder named `mnist-sample` (the bundled
 /// sample) are first checked against that folder's `SHA256SUMS`
-/// ([`crate::checksums`]).
+/// ([`verify_listed`](crate::verify_listed)).
 ///
 /// # Shapes
 /// The images file must be `(n, rows, cols)` u8 and the labels file `(n,)`
