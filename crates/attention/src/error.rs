@@ -1,18 +1,20 @@
 //! The one error type of `hw6-attention`.
 
+use hw6_exercise::{CheckFailure, ParamError, ShapeError};
+
 /// Everything that can go wrong in this crate. Each message says what was
 /// wrong and what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum AttentionError {
     /// A matrix had the wrong rank, size or dtype.
-    #[error(
-        "{what}: expected {expected}, got {got}; pass tensors with the shapes in the function's `# Shapes` doc"
-    )]
-    Shape {
-        what: &'static str,
-        expected: String,
-        got: String,
-    },
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
+    /// A setting outside its allowed range.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// A notebook implementation disagreed with the reference.
+    #[error(transparent)]
+    Check(#[from] CheckFailure),
     /// A similarity function returned a negative (or non-finite) score, so
     /// equation (3) is no longer a weighted average.
     #[error(
@@ -26,16 +28,6 @@ pub enum AttentionError {
          so it must be positive and finite: check that some key has a positive similarity to this query"
     )]
     ZeroDenominator { row: usize, value: f64 },
-    /// A hyperparameter outside its allowed range.
-    #[error("{name} = {value} is not allowed: {allowed}")]
-    InvalidParameter {
-        name: &'static str,
-        value: String,
-        allowed: &'static str,
-    },
-    /// A notebook implementation disagreed with the reference.
-    #[error("check failed for {what}: {detail}")]
-    CheckFailed { what: &'static str, detail: String },
     /// An error raised inside candle.
     #[error("tensor operation failed: {0}")]
     Candle(#[from] candle_core::Error),

@@ -1,9 +1,10 @@
 //! Feature maps `φ: R^D -> R^C` with `sim(q, k) = φ(q)·φ(k)`, applied row-wise.
 //! They turn kernel attention into linear attention (equation (5)).
 
-use crate::error::{AttentionError, Result};
+use crate::error::Result;
 use crate::shapes::to_rows;
 use candle_core::{DType, Tensor};
+use hw6_exercise::ShapeError;
 
 /// A feature map applied to each row of a matrix.
 pub trait FeatureMap {
@@ -31,17 +32,13 @@ pub trait FeatureMap {
     /// # Cost
     /// `O(N C)` time and memory.
     fn apply(&self, x: &Tensor) -> Result<Tensor> {
-        let (n, d) = x.dims2().map_err(|_| AttentionError::Shape {
-            what: "feature map input",
-            expected: "a matrix (N, D)".into(),
-            got: format!("shape {:?}", x.dims()),
+        let what = "feature map input";
+        let (n, d) = x.dims2().map_err(|_| {
+            ShapeError::new(what, "a matrix (N, D)", format!("shape {:?}", x.dims()))
         })?;
         if x.dtype() != DType::F32 || d == 0 {
-            return Err(AttentionError::Shape {
-                what: "feature map input",
-                expected: "f32 with D >= 1 columns".into(),
-                got: format!("{:?} with {d} columns", x.dtype()),
-            });
+            let got = format!("{:?} with {d} columns", x.dtype());
+            return Err(ShapeError::new(what, "f32 with D >= 1 columns", got).into());
         }
         let c = self.dim(d);
         let rows = to_rows(x)?;

@@ -1,11 +1,13 @@
 //! Attention as kernels (homework 6, parts 2 and 3).
 //!
-//! The story, one file each: [`softmax`] attention (equation (2)) is
-//! [`kernel`] attention (equation (3)) with `sim = exp(qᵀk / sqrt(D))`; a
-//! kernel with a [`feature_map`] `φ` lets equation (3) be regrouped into
-//! [`linear`] attention (equation (5)), `O(N)` instead of `O(N²)`. The
-//! [`scaling`] experiment measures part 2 (why divide by `sqrt(d)`), and
-//! [`cost`] measures part 3(c) (time and [`memory`] against `N`).
+//! The story, one file each: softmax attention ([`softmax_attention`],
+//! equation (2)) is kernel attention ([`kernel_attention`], equation (3)) with
+//! `sim = exp(qᵀk / sqrt(D))`; a kernel with a [`FeatureMap`] `φ` lets
+//! equation (3) be regrouped into linear attention ([`linear_attention`],
+//! equation (5)), `O(N)` instead of `O(N²)`. [`scaled_dot_products`] samples
+//! part 2 (why divide by `sqrt(d)`); [`AttentionMethod`] predicts part 3(c)'s
+//! costs and [`run_cost_benchmark`] measures them (time, and heap with the
+//! [`CountingAllocator`]).
 //!
 //! Every function takes row-major `f32` candle tensors on the CPU: queries
 //! `Q: (N, D)`, keys `K: (L, D)`, values `V: (L, M)`, output `(N, M)`.
@@ -21,34 +23,45 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod check;
-pub mod cost;
-pub mod error;
-pub mod feature_map;
-pub mod kernel;
-pub mod linear;
-pub mod memory;
-pub mod scaling;
-pub mod shapes;
-pub mod similarity;
-pub mod softmax;
+mod check;
+mod cost;
+mod error;
+mod feature_map;
+mod fit;
+mod inputs;
+mod kernel;
+mod linear;
+mod memory;
+mod scaling;
+mod shapes;
+mod similarity;
+mod softmax;
+mod timing;
+
+pub use check::{check_linear_attention, check_quadratic_feature_map};
+pub use cost::AttentionMethod;
+pub use error::{AttentionError, Result};
+pub use feature_map::{EluPlusOne, FeatureMap, QuadraticFeatures};
+pub use fit::{Crossover, PowerLaw, ScanPoint, crossover_from_scan, fit_power_law};
+pub use inputs::random_qkv;
+pub use kernel::{Masking, kernel_attention, kernel_weights};
+pub use linear::{causal_linear_attention, linear_attention};
+pub use memory::{CountingAllocator, HeapUse, counting_allocator_installed, measure_heap};
+pub use scaling::{DotProductStats, ScalingConfig, scaled_dot_products};
+pub use similarity::{dot, elu_similarity, quadratic_similarity, softmax_similarity};
+pub use softmax::{causal_softmax_attention, softmax_attention, softmax_weights};
+pub use timing::{CostConfig, CostReport, CostRow, run_cost_benchmark};
 
 /// What notebooks need, with names unique across the hw6 crates.
 pub mod prelude {
-    pub use crate::check::{check_linear_attention, check_quadratic_feature_map};
-    pub use crate::cost::{
-        CostConfig, CostReport, CostRow, Crossover, Method as AttentionMethod, PowerLaw, ScanPoint,
-        fit_power_law, random_qkv, run_cost_benchmark,
+    pub use crate::{
+        AttentionError, AttentionMethod, CostConfig, CostReport, CostRow, Crossover,
+        DotProductStats, EluPlusOne, FeatureMap, Masking, PowerLaw, QuadraticFeatures,
+        ScalingConfig, ScanPoint, causal_linear_attention, causal_softmax_attention,
+        check_linear_attention, check_quadratic_feature_map, elu_similarity, fit_power_law,
+        kernel_attention, kernel_weights, linear_attention, quadratic_similarity, random_qkv,
+        run_cost_benchmark, scaled_dot_products, softmax_attention, softmax_similarity,
+        softmax_weights,
     };
-    pub use crate::error::AttentionError;
-    pub use crate::feature_map::{EluPlusOne, FeatureMap, QuadraticFeatures};
-    pub use crate::kernel::{Masking, kernel_attention, kernel_weights};
-    pub use crate::linear::{causal_linear_attention, linear_attention};
-    pub use crate::memory::{
-        CountingAllocator, HeapUse, counting_allocator_installed, measure_heap,
-    };
-    pub use crate::scaling::{DotProductStats, ScalingConfig, scaled_dot_products};
-    pub use crate::similarity::{quadratic_similarity, softmax_similarity};
-    pub use crate::softmax::{causal_softmax_attention, softmax_attention, softmax_weights};
     pub use hw6_exercise::{CheckReport, Implementation, implementation_to_use};
 }

@@ -5,7 +5,7 @@
 //!
 //! ```ignore
 //! #[global_allocator]
-//! static ALLOC: hw6_attention::memory::CountingAllocator = hw6_attention::memory::CountingAllocator;
+//! static ALLOC: hw6_attention::CountingAllocator = hw6_attention::CountingAllocator;
 //! ```
 //!
 //! It forwards every call to the system allocator and keeps the number of live

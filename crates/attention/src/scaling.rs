@@ -7,7 +7,9 @@
 //! starves every other position of gradient. [`scaled_dot_products`] samples
 //! both effects for each `d`.
 
-use crate::error::{AttentionError, Result};
+use crate::error::Result;
+use hw6_exercise::ParamError;
+use hw6_linalg::softmax_in_place;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -52,36 +54,20 @@ impl ScalingConfig {
     }
 
     fn check(&self) -> Result<()> {
-        let bad = |name, value: usize, allowed| {
-            Err(AttentionError::InvalidParameter {
-                name,
-                value: value.to_string(),
-                allowed,
-            })
-        };
         if self.dims.is_empty() || self.dims.contains(&0) {
-            return Err(AttentionError::InvalidParameter {
-                name: "dims",
-                value: format!("{:?}", self.dims),
-                allowed: "give at least one dimension, each >= 1",
-            });
+            let allowed = "give at least one dimension, each >= 1";
+            return Err(ParamError::new("dims", &self.dims, allowed).into());
         }
         if self.pairs < 2 {
-            return bad(
-                "pairs",
-                self.pairs,
-                "need >= 2 pairs to estimate a variance",
-            );
+            let allowed = "need >= 2 pairs to estimate a variance";
+            return Err(ParamError::new("pairs", self.pairs, allowed).into());
         }
         if self.trials == 0 {
-            return bad("trials", self.trials, "need >= 1 softmax trial");
+            return Err(ParamError::new("trials", self.trials, "need >= 1 softmax trial").into());
         }
         if self.keys < 2 {
-            return bad(
-                "keys",
-                self.keys,
-                "need >= 2 keys for a softmax to choose between",
-            );
+            let allowed = "need >= 2 keys for a softmax to choose between";
+            return Err(ParamError::new("keys", self.keys, allowed).into());
         }
         Ok(())
     }
@@ -125,20 +111,15 @@ fn mean_var(xs: &[f64]) -> (f64, f64) {
 }
 
 /// Entropy (nats) and largest weight of `softmax(logits)`.
-pub fn softmax_entropy_and_max(logits: &[f64]) -> (f64, f64) {
-    let top = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let e: Vec<f64> = logits.iter().map(|x| (x - top).exp()).collect();
-    let z: f64 = e.iter().sum();
-    let mut entropy = 0.0;
-    let mut max_w: f64 = 0.0;
-    for &ei in &e {
-        let p = ei / z;
-        if p > 0.0 {
-            entropy -= p * p.ln();
-        }
-        max_w = max_w.max(p);
-    }
-    (entropy, max_w)
+fn softmax_entropy_and_max(logits: &[f64]) -> (f64, f64) {
+    let mut p = logits.to_vec();
+    softmax_in_place(&mut p);
+    let entropy = -p
+        .iter()
+        .filter(|&&pi| pi > 0.0)
+        .map(|pi| pi * pi.ln())
+        .sum::<f64>();
+    (entropy, p.iter().fold(0.0, |m: f64, &pi| m.max(pi)))
 }
 
 /// Runs the part 2 experiment: one row per `d` in `config.dims`. Each `d` has

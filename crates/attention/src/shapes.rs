@@ -1,12 +1,13 @@
 //! Shape checks shared by every attention function: queries `(N, D)`, keys
 //! `(L, D)`, values `(L, M)`, all `f32`.
 
-use crate::error::{AttentionError, Result};
+use crate::error::Result;
 use candle_core::{DType, Tensor};
+use hw6_exercise::ShapeError;
 
 /// Sizes of one attention problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Dims {
+pub(crate) struct Dims {
     /// Number of queries (output rows).
     pub n: usize,
     /// Number of keys and values.
@@ -19,58 +20,61 @@ pub struct Dims {
 
 fn rank2(t: &Tensor, what: &'static str) -> Result<(usize, usize)> {
     if t.dtype() != DType::F32 {
-        return Err(AttentionError::Shape {
+        return Err(ShapeError::new(
             what,
-            expected: "dtype f32".into(),
-            got: format!("{:?} (convert with .to_dtype(DType::F32))", t.dtype()),
-        });
+            "dtype f32",
+            format!("{:?} (convert with .to_dtype(DType::F32))", t.dtype()),
+        )
+        .into());
     }
-    t.dims2().map_err(|_| AttentionError::Shape {
-        what,
-        expected: "a matrix (rank 2)".into(),
-        got: format!("shape {:?}", t.dims()),
+    t.dims2().map_err(|_| {
+        ShapeError::new(what, "a matrix (rank 2)", format!("shape {:?}", t.dims())).into()
     })
 }
 
 /// Checks `q: (N, D)`, `k: (L, D)`, `v: (L, M)` with `N, L, D, M >= 1`.
-pub fn check_qkv(q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Dims> {
+pub(crate) fn check_qkv(q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Dims> {
     let (n, d) = rank2(q, "queries Q")?;
     let (l, dk) = rank2(k, "keys K")?;
     let (lv, m) = rank2(v, "values V")?;
     if dk != d {
-        return Err(AttentionError::Shape {
-            what: "keys K",
-            expected: format!("{d} columns, like Q"),
-            got: format!("{dk} columns"),
-        });
+        return Err(ShapeError::new(
+            "keys K",
+            format!("{d} columns, like Q"),
+            format!("{dk} columns"),
+        )
+        .into());
     }
     if lv != l {
-        return Err(AttentionError::Shape {
-            what: "values V",
-            expected: format!("{l} rows, one per key"),
-            got: format!("{lv} rows"),
-        });
+        return Err(ShapeError::new(
+            "values V",
+            format!("{l} rows, one per key"),
+            format!("{lv} rows"),
+        )
+        .into());
     }
     if n == 0 || l == 0 || d == 0 || m == 0 {
-        return Err(AttentionError::Shape {
-            what: "attention inputs",
-            expected: "non-empty matrices".into(),
-            got: format!("N={n}, L={l}, D={d}, M={m}"),
-        });
+        return Err(ShapeError::new(
+            "attention inputs",
+            "non-empty matrices",
+            format!("N={n}, L={l}, D={d}, M={m}"),
+        )
+        .into());
     }
     Ok(Dims { n, l, d, m })
 }
 
 /// Like [`check_qkv`] and also `N == L`, as causal attention needs (query `i`
 /// sees keys `0..=i`).
-pub fn check_causal(q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Dims> {
+pub(crate) fn check_causal(q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Dims> {
     let dims = check_qkv(q, k, v)?;
     if dims.n != dims.l {
-        return Err(AttentionError::Shape {
-            what: "causal attention",
-            expected: format!("as many keys as queries ({})", dims.n),
-            got: format!("{} keys", dims.l),
-        });
+        return Err(ShapeError::new(
+            "causal attention",
+            format!("as many keys as queries ({})", dims.n),
+            format!("{} keys", dims.l),
+        )
+        .into());
     }
     Ok(dims)
 }

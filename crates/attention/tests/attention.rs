@@ -2,8 +2,9 @@
 //! error cases.
 
 use candle_core::{DType, Device, Tensor};
+use hw6_attention::dot;
 use hw6_attention::prelude::*;
-use hw6_attention::similarity::dot;
+use hw6_exercise::ParamError;
 
 type R = Result<(), Box<dyn std::error::Error>>;
 
@@ -140,15 +141,8 @@ fn causal_linear_attention_equals_masked_kernel_attention() -> R {
             "quadratic N={n}: {}",
             rel_err(&fast, &slow)
         );
-        let elu_sim = |a: &[f32], b: &[f32]| {
-            let (pa, pb) = (EluPlusOne.map_row(a), EluPlusOne.map_row(b));
-            pa.iter()
-                .zip(&pb)
-                .map(|(x, y)| *x as f64 * *y as f64)
-                .sum::<f64>()
-        };
         let fast = causal_linear_attention(&q, &k, &v, &EluPlusOne)?;
-        let slow = kernel_attention(&q, &k, &v, elu_sim, Masking::Causal)?;
+        let slow = kernel_attention(&q, &k, &v, elu_similarity, Masking::Causal)?;
         assert!(rel_err(&fast, &slow) <= 1e-5);
         // The last row of causal attention sees everything: equals full attention.
         let full = linear_attention(&q, &k, &v, &EluPlusOne)?;
@@ -188,8 +182,7 @@ fn bad_shapes_are_errors() -> R {
     let v = Tensor::zeros((5, 2), DType::F32, &dev)?;
     let q64 = Tensor::zeros((4, 3), DType::F64, &dev)?;
     let q3 = Tensor::zeros((2, 4, 3), DType::F32, &dev)?;
-    let shape_err =
-        |r: Result<Tensor, AttentionError>| matches!(r, Err(AttentionError::Shape { .. }));
+    let shape_err = |r: Result<Tensor, AttentionError>| matches!(r, Err(AttentionError::Shape(_)));
     assert!(shape_err(softmax_attention(&q, &k_wrong_d, &v)));
     assert!(shape_err(softmax_attention(&q, &k, &v_wrong_l)));
     assert!(shape_err(softmax_attention(&q64, &k, &v)));
@@ -333,7 +326,7 @@ fn part2_statistics_match_the_theory() -> R {
     let bad = ScalingConfig { keys: 1, ..cfg };
     assert!(matches!(
         scaled_dot_products(&bad),
-        Err(AttentionError::InvalidParameter { name: "keys", .. })
+        Err(AttentionError::Param(ParamError { name: "keys", .. }))
     ));
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! The benchmark's arithmetic: power-law fits, the crossover definition, the
 //! memory model. (Its timings are printed by `hw6 attention`, not asserted.)
 
-use hw6_attention::cost::{ScanPoint, crossover_from_scan};
+use hw6_attention::crossover_from_scan;
 use hw6_attention::prelude::*;
+use hw6_exercise::ParamError;
 
 #[test]
 fn power_law_fit_recovers_exponent() {
@@ -64,7 +65,7 @@ fn bad_benchmark_settings_fail_before_running() {
     };
     assert!(matches!(
         run_cost_benchmark(&cfg, |_| {}),
-        Err(AttentionError::InvalidParameter { name: "n", .. })
+        Err(AttentionError::Param(ParamError { name: "n", .. }))
     ));
     let cfg = CostConfig {
         d: 0,

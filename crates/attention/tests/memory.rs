@@ -11,8 +11,8 @@
 //! so no other test may run beside it.
 
 use candle_core::Tensor;
-use hw6_attention::memory::CountingAllocator;
 use hw6_attention::prelude::*;
+use hw6_attention::{CountingAllocator, HeapUse, counting_allocator_installed, measure_heap};
 
 #[global_allocator]
 static ALLOC: CountingAllocator = CountingAllocator;

@@ -8,10 +8,11 @@
 //! answer to 5(e). Taking only `k` tokens per hypothesis loses nothing: at most
 //! `k` children of one parent can survive the cut.
 
-use crate::error::{DecodeError, Result};
+use crate::error::Result;
 use crate::hypothesis::{Hypothesis, rank};
 use crate::stats::SearchStats;
 use crate::step::{StepModel, Token, checked_step};
+use hw6_exercise::ParamError;
 use serde::Serialize;
 
 /// Beam search settings.
@@ -26,11 +27,8 @@ pub struct BeamConfig {
 impl BeamConfig {
     fn check(&self) -> Result<()> {
         if self.width == 0 {
-            return Err(DecodeError::InvalidParameter {
-                name: "width",
-                value: "0".into(),
-                allowed: "the beam must keep at least one hypothesis (width >= 1)",
-            });
+            let allowed = "the beam must keep at least one hypothesis (width >= 1)";
+            return Err(ParamError::new("width", self.width, allowed).into());
         }
         check_length(self.length)
     }
@@ -38,11 +36,8 @@ impl BeamConfig {
 
 pub(crate) fn check_length(length: usize) -> Result<()> {
     if length == 0 {
-        return Err(DecodeError::InvalidParameter {
-            name: "length",
-            value: "0".into(),
-            allowed: "decode at least one token (length >= 1)",
-        });
+        let allowed = "decode at least one token (length >= 1)";
+        return Err(ParamError::new("length", length, allowed).into());
     }
     Ok(())
 }
@@ -117,11 +112,8 @@ pub fn beam_search(model: &mut impl StepModel, config: BeamConfig) -> Result<Sea
 
 pub(crate) fn check_vocab(m: usize) -> Result<()> {
     if m == 0 {
-        return Err(DecodeError::InvalidParameter {
-            name: "vocab_size",
-            value: "0".into(),
-            allowed: "the model needs at least one token",
-        });
+        let allowed = "the model needs at least one token";
+        return Err(ParamError::new("vocab_size", m, allowed).into());
     }
     Ok(())
 }

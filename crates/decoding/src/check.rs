@@ -1,14 +1,14 @@
 //! Checker for the notebook's beam-search solution cell: a student's beam
 //! search must return what the reference returns, on Figure 2 and on seeded
 //! random trees, for several widths (a `todo!()` fails the check instead of
-//! panicking; see `hw6_exercise`).
+//! panicking; see [`hw6_exercise::checked`]).
 
 use crate::beam::{BeamConfig, beam_search};
-use crate::error::{DecodeError, Result};
+use crate::error::Result;
 use crate::figure2::figure2_tree;
 use crate::hypothesis::Hypothesis;
 use crate::tree::LogProbTree;
-use hw6_exercise::{CheckReport, run_check};
+use hw6_exercise::{CheckFailure, CheckReport, checked};
 
 /// Runs `f(tree, config)` against [`beam_search`] on Figure 2 (widths 1 to
 /// 4, length 3) and on 20 random trees (vocabulary 2 to 5, length 1 to 4,
@@ -17,10 +17,7 @@ pub fn check_beam_search(
     f: impl Fn(&mut LogProbTree, BeamConfig) -> Result<Hypothesis>,
 ) -> Result<CheckReport> {
     let exercise = "beam search";
-    let panicked = |panic: String| DecodeError::CheckFailed {
-        detail: format!("{exercise}: {panic}"),
-    };
-    run_check(exercise, panicked, |report| {
+    checked(exercise, |report| {
         let mut cases = 0;
         let mut trees = vec![(figure2_tree()?, 3usize)];
         for seed in 0..20u64 {
@@ -37,8 +34,9 @@ pub fn check_beam_search(
                 let got = f(&mut tree.clone(), config)?;
                 let vocab = tree.vocab();
                 if got.tokens != want.tokens || (got.log_prob - want.log_prob).abs() > 1e-9 {
-                    return Err(DecodeError::CheckFailed {
-                        detail: format!(
+                    return Err(CheckFailure::new(
+                        exercise,
+                        format!(
                             "{} with width {width}, length {length}: got \"{}\" ({:.4}), expected \"{}\" ({:.4})",
                             if i == 0 {
                                 "Figure 2".to_string()
@@ -50,7 +48,8 @@ pub fn check_beam_search(
                             want.text(vocab),
                             want.log_prob
                         ),
-                    });
+                    )
+                    .into());
                 }
                 cases += 1;
             }

@@ -9,8 +9,10 @@
 //! `k << M`, a little over 1 for `M` because of the `log M`).
 
 use crate::beam::{BeamConfig, beam_search};
-use crate::error::{DecodeError, Result};
+use crate::error::Result;
 use crate::step::{StepModel, Token};
+use hw6_exercise::ParamError;
+use hw6_linalg::log_sum_exp;
 use serde::Serialize;
 use std::time::Instant;
 
@@ -46,8 +48,7 @@ impl StepModel for HashedModel {
                     / (1u64 << 53) as f64
             })
             .collect();
-        let top = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let log_z = top + logits.iter().map(|l| (l - top).exp()).sum::<f64>().ln();
+        let log_z = log_sum_exp(&logits);
         Ok(logits.iter().map(|l| (l - log_z).min(0.0)).collect())
     }
 }
@@ -133,11 +134,10 @@ pub fn measure_beam_complexity(
     let lists: [(&'static str, &[usize]); 3] = [("T", ts), ("k", ks), ("M", ms)];
     for (name, values) in lists {
         if values.len() < 2 || values.contains(&0) {
-            return Err(DecodeError::InvalidParameter {
-                name: "sweep",
-                value: format!("{name} = {values:?}"),
-                allowed: "give at least two positive values per swept variable",
-            });
+            let problem = format!(
+                "{name} = {values:?}: give at least two positive values per swept variable"
+            );
+            return Err(ParamError::field("sweep", problem).into());
         }
         let mut points = Vec::new();
         for &x in values {

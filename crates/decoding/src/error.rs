@@ -1,16 +1,17 @@
 //! The one error type of `hw6-decoding`.
 
+use hw6_exercise::{CheckFailure, ParamError};
+
 /// Everything that can go wrong while decoding. Each message says what was
 /// wrong and what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
     /// A search setting outside its allowed range.
-    #[error("{name} = {value} is not allowed: {allowed}")]
-    InvalidParameter {
-        name: &'static str,
-        value: String,
-        allowed: &'static str,
-    },
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// A notebook implementation disagreed with the reference.
+    #[error(transparent)]
+    Check(#[from] CheckFailure),
     /// The step function returned something that is not a log-probability
     /// vector over the vocabulary.
     #[error(
@@ -22,9 +23,6 @@ pub enum DecodeError {
         "the tree has no log-probabilities after prefix {prefix:?}; add them with LogProbTree::set, or decode at most {depth} tokens"
     )]
     MissingPrefix { prefix: Vec<usize>, depth: usize },
-    /// A notebook implementation disagreed with the reference.
-    #[error("check failed: {detail}")]
-    CheckFailed { detail: String },
     /// Exhaustive search over too many sequences.
     #[error(
         "exhaustive search would visit {sequences} sequences (M^T), more than the limit {limit}; shorten T, shrink the vocabulary, or use beam search"

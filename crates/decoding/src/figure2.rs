@@ -73,7 +73,7 @@ pub fn figure2_tree() -> Result<LogProbTree> {
 }
 
 /// The answers to part 5 (a)-(d), computed by running the searches on
-/// [`figure2_tree`]; (e) is measured by [`crate::complexity`].
+/// [`figure2_tree`]; (e) is measured by [`measure_beam_complexity`](crate::measure_beam_complexity).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Figure2Answers {
     /// (a)-(c): the beam (width 2) after steps 1, 2 and 3, as (text, log-prob).

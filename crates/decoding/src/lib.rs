@@ -1,11 +1,11 @@
 //! Decoding an autoregressive model (homework 6, part 5).
 //!
-//! A model is only its [`step`] function: prefix -> next-token
-//! log-probabilities. A [`hypothesis`] is a prefix and its summed
-//! log-probability. Searches: [`beam`] search (and greedy, its width-1 case)
-//! and [`exhaustive`] search, each counting its work in [`stats`]. The
-//! homework's [`figure2`] tree is a [`tree`] model; [`complexity`] measures
-//! part 5(e).
+//! A model is only its step function ([`StepModel`]): prefix -> next-token
+//! log-probabilities. A [`Hypothesis`] is a prefix and its summed
+//! log-probability. Searches: [`beam_search`] (and [`greedy_search`], its
+//! width-1 case) and [`exhaustive_search`], each counting its work in
+//! [`SearchStats`]. The homework's Figure 2 is a [`LogProbTree`]
+//! ([`figure2_tree`]); [`measure_beam_complexity`] measures part 5(e).
 //!
 //! ```
 //! use hw6_decoding::prelude::*;
@@ -15,35 +15,43 @@
 //! # Ok::<(), DecodeError>(())
 //! ```
 
-pub mod beam;
-pub mod check;
-pub mod complexity;
-pub mod drawing;
-pub mod error;
-pub mod exhaustive;
-pub mod figure2;
-pub mod hypothesis;
-pub mod stats;
-pub mod step;
-pub mod tree;
+mod beam;
+mod check;
+mod complexity;
+mod drawing;
+mod error;
+mod exhaustive;
+mod figure2;
+mod hypothesis;
+mod stats;
+mod step;
+mod tree;
+
+pub use beam::{BeamConfig, BeamStep, SearchResult, beam_search, greedy_search};
+pub use check::check_beam_search;
+pub use complexity::{
+    ComplexityPoint, ComplexitySweep, HashedModel, beam_work, measure_beam_complexity,
+};
+pub use drawing::{DrawNode, TreeDrawing, tree_drawing};
+pub use error::{DecodeError, Result};
+pub use exhaustive::{EXHAUSTIVE_LIMIT, all_sequences, exhaustive_search};
+pub use figure2::{
+    Figure2Answers, NETWORK, NEURAL, complement_log_prob, figure2_answers, figure2_tree,
+    figure2_tree_with,
+};
+pub use hypothesis::{Hypothesis, rank};
+pub use stats::SearchStats;
+pub use step::{StepFn, StepModel, Token};
+pub use tree::{EdgeSource, LogProbTree};
 
 /// What notebooks need, with names unique across the hw6 crates.
 pub mod prelude {
-    pub use crate::beam::{BeamConfig, BeamStep, SearchResult, beam_search, greedy_search};
-    pub use crate::check::check_beam_search;
-    pub use crate::complexity::{
-        ComplexityPoint, ComplexitySweep, HashedModel, beam_work, measure_beam_complexity,
+    pub use crate::{
+        BeamConfig, BeamStep, ComplexityPoint, ComplexitySweep, DecodeError, DrawNode, EdgeSource,
+        Figure2Answers, HashedModel, Hypothesis, LogProbTree, NETWORK, NEURAL, SearchResult,
+        SearchStats, StepFn, StepModel, Token, TreeDrawing, all_sequences, beam_search, beam_work,
+        check_beam_search, complement_log_prob, exhaustive_search, figure2_answers, figure2_tree,
+        figure2_tree_with, greedy_search, measure_beam_complexity, rank, tree_drawing,
     };
-    pub use crate::drawing::{DrawNode, TreeDrawing, tree_drawing};
-    pub use crate::error::DecodeError;
-    pub use crate::exhaustive::{all_sequences, exhaustive_search};
-    pub use crate::figure2::{
-        Figure2Answers, NETWORK, NEURAL, complement_log_prob, figure2_answers, figure2_tree,
-        figure2_tree_with,
-    };
-    pub use crate::hypothesis::{Hypothesis, rank};
-    pub use crate::stats::SearchStats;
-    pub use crate::step::{StepFn, StepModel, Token};
-    pub use crate::tree::{EdgeSource, LogProbTree};
     pub use hw6_exercise::{CheckReport, Implementation, implementation_to_use};
 }

@@ -3,6 +3,7 @@
 
 use crate::error::{DecodeError, Result};
 use crate::step::{StepModel, Token};
+use hw6_exercise::ParamError;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -33,11 +34,11 @@ impl LogProbTree {
     /// An empty tree over `vocab` for sequences of up to `depth` tokens.
     pub fn new(vocab: Vec<String>, depth: usize) -> Result<Self> {
         if vocab.is_empty() || depth == 0 {
-            return Err(DecodeError::InvalidParameter {
-                name: "vocab/depth",
-                value: format!("{} words, depth {depth}", vocab.len()),
-                allowed: "a tree needs at least one word and depth >= 1",
-            });
+            let problem = format!(
+                "{} words, depth {depth}: a tree needs at least one word and depth >= 1",
+                vocab.len()
+            );
+            return Err(ParamError::field("vocab/depth", problem).into());
         }
         Ok(Self {
             vocab,
@@ -49,11 +50,8 @@ impl LogProbTree {
     /// Sets the log-probabilities (one per word, with their sources) after `prefix`.
     pub fn set(&mut self, prefix: &[Token], log_probs: Vec<(f64, EdgeSource)>) -> Result<()> {
         if prefix.len() >= self.depth || prefix.iter().any(|&t| t >= self.vocab.len()) {
-            return Err(DecodeError::InvalidParameter {
-                name: "prefix",
-                value: format!("{prefix:?}"),
-                allowed: "prefixes are shorter than the depth and use token ids < vocabulary size",
-            });
+            let allowed = "prefixes are shorter than the depth and use token ids < vocabulary size";
+            return Err(ParamError::new("prefix", prefix, allowed).into());
         }
         if log_probs.len() != self.vocab.len()
             || log_probs.iter().any(|(l, _)| l.is_nan() || *l > 0.0)

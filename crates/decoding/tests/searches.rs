@@ -1,6 +1,7 @@
 //! How the three searches relate, on random trees and closures.
 
 use hw6_decoding::prelude::*;
+use hw6_exercise::ParamError;
 use proptest::prelude::*;
 
 proptest! {
@@ -118,7 +119,7 @@ fn closures_are_step_models_and_bad_outputs_are_errors() {
                 length: 2
             }
         ),
-        Err(DecodeError::InvalidParameter { name: "width", .. })
+        Err(DecodeError::Param(ParamError { name: "width", .. }))
     ));
     assert!(greedy_search(&mut ok, 0).is_err());
     assert!(matches!(
