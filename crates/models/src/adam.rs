@@ -104,14 +104,14 @@ impl Adam {
         if want == have {
             return Ok(());
         }
-        Err(crate::error::ModelError::Shape {
-            context,
-            expected: format!(
-                "an optimizer for parameter buffers of lengths {want:?} \
-                 (build it from this model: model.optimizer(lr))"
-            ),
-            got: format!("one for lengths {have:?}"),
-        })
+        let expected = format!(
+            "an optimizer for parameter buffers of lengths {want:?} \
+             (build it from this model: model.optimizer(lr))"
+        );
+        Err(
+            hw6_exercise::ShapeError::new(context, expected, format!("one for lengths {have:?}"))
+                .into(),
+        )
     }
 
     /// Start a step: advance `t`. Call [`Adam::update`] once per parameter after.
@@ -137,7 +137,7 @@ impl Adam {
 
     /// Update parameter number `i` in place from its gradient. Large
     /// parameters are updated in pieces on all threads (see
-    /// [`crate::threads::threads_for`]); each entry's update is independent,
+    /// [`hw6_linalg::threads_for`]); each entry's update is independent,
     /// so the result is the same.
     ///
     /// # Panics
@@ -151,7 +151,7 @@ impl Adam {
             theta.len() == grad.len() && theta.len() == m.len(),
             "Adam::update: buffer lengths differ (internal caller bug: check_fits first)"
         );
-        let parts = crate::threads::threads_for(theta.len() * UPDATE_COST_IN_MACS);
+        let parts = hw6_linalg::threads_for(theta.len() * UPDATE_COST_IN_MACS);
         if parts == 1 {
             update_piece(&c, theta, grad, m, v);
             return;

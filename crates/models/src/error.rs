@@ -1,74 +1,57 @@
 //! The one error type of `hw6-models`. Every message says what was wrong and
 //! what to change.
 
-use thiserror::Error;
+use hw6_exercise::{CheckFailure, ParamError, ShapeError};
 
-/// Errors from building, training and evaluating the models.
-#[derive(Debug, Error)]
+/// What can go wrong building, training or checking a model.
+#[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    /// A hyperparameter is out of its allowed range.
-    #[error("invalid `{field}` = {value}: {hint}")]
-    InvalidConfig {
-        /// The config field, as spelled in the struct.
-        field: &'static str,
-        /// The offending value, printed.
-        value: String,
-        /// What to change.
-        hint: String,
-    },
-    /// Tensors or matrices whose shapes do not fit together.
-    #[error("shape mismatch in {context}: expected {expected}, got {got}")]
-    Shape {
-        /// Where the mismatch happened.
-        context: &'static str,
-        /// The shape that was needed.
-        expected: String,
-        /// The shape that was passed.
-        got: String,
-    },
-    /// Training produced a loss that is NaN or infinite.
+    /// An impossible setting (`k = 0`, a negative learning rate, ...).
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// Inputs whose shapes do not fit the model.
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
+    /// A notebook exercise's check did not pass.
+    #[error(transparent)]
+    Check(#[from] CheckFailure),
+    /// Training produced a NaN or infinite loss.
     #[error(
         "the {what} loss became {value} in epoch {epoch}: training diverged; \
          use a smaller learning rate (it is {lr:e}), e.g. {suggested:e}"
     )]
     NonFiniteLoss {
-        /// "autoencoder" or "probe".
+        /// `"autoencoder"` or `"probe"`.
         what: &'static str,
-        /// Epoch number, counted from 1.
+        /// Epoch number, from 1.
         epoch: usize,
-        /// The loss value (NaN or +-inf).
+        /// The loss.
         value: f32,
-        /// The learning rate in use.
+        /// The learning rate used.
         lr: f64,
-        /// A suggestion (a tenth of `lr`).
+        /// A smaller one to try.
         suggested: f64,
     },
-    /// A student implementation differs from the reference.
-    #[error("check failed: {0}")]
-    Check(String),
-    /// Linear algebra that has no answer for these inputs.
+    /// A numerical routine could not finish (an eigen-decomposition that did
+    /// not converge, a thread that panicked).
     #[error("{0}")]
     Numeric(String),
-    /// An error from the datasets crate.
+    /// From the matrix crate.
     #[error(transparent)]
-    Data(#[from] hw6_datasets::error::DataError),
-    /// An error from candle (tensor ops in notebook cells).
+    Linalg(#[from] hw6_linalg::LinalgError),
+    /// From the datasets crate.
     #[error(transparent)]
-    Candle(#[from] candle_core::Error),
+    Data(#[from] hw6_datasets::DataError),
 }
 
-/// Shorthand used across the crate.
+/// `Result` with [`ModelError`].
 pub type Result<T> = std::result::Result<T, ModelError>;
 
-/// Build an [`ModelError::InvalidConfig`].
+/// `name = value` is not allowed; `allowed` says what is.
 pub(crate) fn invalid(
-    field: &'static str,
+    name: &'static str,
     value: impl std::fmt::Debug,
-    hint: impl Into<String>,
+    allowed: impl Into<String>,
 ) -> ModelError {
-    ModelError::InvalidConfig {
-        field,
-        value: format!("{value:?}"),
-        hint: hint.into(),
-    }
+    ParamError::new(name, value, allowed).into()
 }

@@ -3,8 +3,7 @@
 //! rank-k linear map can reach (the bound a linear autoencoder approaches).
 
 use crate::error::{ModelError, Result, invalid};
-use crate::matrix::{MatView, Matrix, Op};
-use crate::product::gemm_into;
+use hw6_linalg::{MatView, Matrix, Op, gemm_into};
 use nalgebra::{DMatrix, SymmetricEigen};
 
 /// Principal components of a data matrix.
@@ -21,9 +20,13 @@ pub struct Pca {
 }
 
 impl Pca {
-    /// Fit to `x` (`(n, m)`, one sample per row).
-    pub fn fit(x: MatView<'_>) -> Result<Self> {
-        let (n, m) = (x.rows, x.cols);
+    /// Fits to `x`, one sample per row.
+    ///
+    /// # Shapes
+    /// `x`: `(n, m)` with `n >= 2`, `m >= 1`.
+    pub fn fit<'a>(x: impl Into<MatView<'a>>) -> Result<Self> {
+        let x = x.into();
+        let (n, m) = x.shape();
         if n < 2 || m == 0 {
             return Err(invalid(
                 "rows",
@@ -31,25 +34,15 @@ impl Pca {
                 "PCA needs at least 2 samples with at least 1 feature",
             ));
         }
-        let mut mean = vec![0.0f64; m];
-        for row in x.data.chunks_exact(m) {
-            for (s, v) in mean.iter_mut().zip(row) {
-                *s += *v as f64;
-            }
-        }
-        mean.iter_mut().for_each(|s| *s /= n as f64);
+        let mean = x.column_means();
         let mean32: Vec<f32> = mean.iter().map(|&v| v as f32).collect();
-        let mut centred = Matrix {
-            rows: n,
-            cols: m,
-            data: x.data.to_vec(),
-        };
-        for row in centred.data.chunks_exact_mut(m) {
+        let mut centred = x.to_matrix();
+        for row in centred.as_mut_slice().chunks_exact_mut(m) {
             for (v, mu) in row.iter_mut().zip(&mean32) {
                 *v -= *mu;
             }
         }
-        let mut gram = Matrix::zeros(0, 0);
+        let mut gram = Matrix::default();
         gemm_into(
             &mut gram,
             centred.view(),
@@ -57,10 +50,11 @@ impl Pca {
             centred.view(),
             Op::N,
             false,
-        );
+        )?;
         // Symmetrise (f32 rounding) and scale in f64.
+        let g = gram.as_slice();
         let covariance = DMatrix::from_fn(m, m, |i, j| {
-            0.5 * (gram.data[i * m + j] as f64 + gram.data[j * m + i] as f64) / n as f64
+            0.5 * (g[i * m + j] as f64 + g[j * m + i] as f64) / n as f64
         });
         Self::from_covariance(mean, covariance)
     }
@@ -68,11 +62,12 @@ impl Pca {
     /// PCA of a given covariance matrix (`m x m`, symmetric).
     pub fn from_covariance(mean: Vec<f64>, covariance: DMatrix<f64>) -> Result<Self> {
         if !covariance.is_square() || covariance.nrows() != mean.len() {
-            return Err(ModelError::Shape {
-                context: "Pca::from_covariance",
-                expected: format!("a {0} x {0} covariance", mean.len()),
-                got: format!("{} x {}", covariance.nrows(), covariance.ncols()),
-            });
+            return Err(hw6_exercise::ShapeError::new(
+                "Pca::from_covariance",
+                format!("a {0} x {0} covariance", mean.len()),
+                format!("{} x {}", covariance.nrows(), covariance.ncols()),
+            )
+            .into());
         }
         if covariance.iter().any(|v| !v.is_finite()) {
             return Err(ModelError::Numeric(

@@ -20,11 +20,12 @@ use nalgebra::DMatrix;
 /// `a` (`m x p`) and `b` (`m x q`); there are `min(p, q)` of them.
 pub fn principal_angles(a: &DMatrix<f64>, b: &DMatrix<f64>) -> Result<Vec<f64>> {
     if a.nrows() != b.nrows() {
-        return Err(ModelError::Shape {
-            context: "principal_angles",
-            expected: format!("bases with {} rows", a.nrows()),
-            got: format!("{} rows", b.nrows()),
-        });
+        return Err(hw6_exercise::ShapeError::new(
+            "principal_angles",
+            format!("bases with {} rows", a.nrows()),
+            format!("{} rows", b.nrows()),
+        )
+        .into());
     }
     let qa = orthonormal_basis(a)?;
     let qb = orthonormal_basis(b)?;
@@ -46,11 +47,12 @@ pub fn largest_principal_angle_degrees(a: &DMatrix<f64>, b: &DMatrix<f64>) -> Re
 /// are (numerically) dependent.
 pub fn orthonormal_basis(a: &DMatrix<f64>) -> Result<DMatrix<f64>> {
     if a.ncols() == 0 || a.ncols() > a.nrows() {
-        return Err(ModelError::Shape {
-            context: "orthonormal_basis",
-            expected: format!("1 to {} columns", a.nrows()),
-            got: format!("{} columns", a.ncols()),
-        });
+        return Err(hw6_exercise::ShapeError::new(
+            "orthonormal_basis",
+            format!("1 to {} columns", a.nrows()),
+            format!("{} columns", a.ncols()),
+        )
+        .into());
     }
     let qr = a.clone().qr();
     let r = qr.r();
@@ -95,10 +97,10 @@ pub fn optimality_residuals(
     let m = covariance.nrows();
     let k = w1.nrows();
     if !covariance.is_square() || w1.ncols() != m || w2.nrows() != m || w2.ncols() != k {
-        return Err(ModelError::Shape {
-            context: "optimality_residuals",
-            expected: format!("Sigma {m} x {m}, W1 k x {m}, W2 {m} x k"),
-            got: format!(
+        return Err(hw6_exercise::ShapeError::new(
+            "optimality_residuals",
+            format!("Sigma {m} x {m}, W1 k x {m}, W2 {m} x k"),
+            format!(
                 "Sigma {} x {}, W1 {} x {}, W2 {} x {}",
                 covariance.nrows(),
                 covariance.ncols(),
@@ -107,7 +109,8 @@ pub fn optimality_residuals(
                 w2.nrows(),
                 w2.ncols()
             ),
-        });
+        )
+        .into());
     }
     let h = DMatrix::<f64>::identity(m, m) - w2 * w1;
     let h_sigma = &h * covariance;

@@ -2,16 +2,15 @@
 //! [`Autoencoder`], the [`DenoisingAutoencoder`] and the [`MaskedAutoencoder`]
 //! (one [`CorruptedInput`] type with a [`GaussianNoise`] or [`RandomMask`]
 //! [`Corruption`]), plus [`CustomAutoencoder`], which trains with a
-//! notebook's own [`crate::exercise::TrainStep`].
+//! notebook's own [`crate::TrainStep`].
 
 use crate::adam::Adam;
 use crate::autoencoder::Autoencoder;
+use crate::check::TrainStep;
 use crate::config::{AutoencoderConfig, ModelKind};
 use crate::corruption::{add_noise, apply_mask};
 use crate::error::Result;
-use crate::exercise::TrainStep;
-use crate::matrix::{MatView, Matrix};
-use candle_core::{Device, Tensor};
+use hw6_linalg::{MatView, Matrix};
 use rand_chacha::ChaCha8Rng;
 
 /// What [`crate::Experiment`] needs from a model.
@@ -23,12 +22,7 @@ pub trait AutoencoderModel: Send {
     /// One train step on a clean batch `x` (`batch x m`): corrupt the input
     /// as the model does, reconstruct, compare with the clean `x`, update.
     /// Draws its randomness from `rng`. Returns the batch loss.
-    fn train_step_view(
-        &mut self,
-        x: MatView<'_>,
-        opt: &mut Adam,
-        rng: &mut ChaCha8Rng,
-    ) -> Result<f32>;
+    fn train_step(&mut self, x: &Matrix, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32>;
 }
 
 impl AutoencoderModel for Autoencoder {
@@ -38,13 +32,8 @@ impl AutoencoderModel for Autoencoder {
     fn name(&self) -> String {
         "vanilla".into()
     }
-    fn train_step_view(
-        &mut self,
-        x: MatView<'_>,
-        opt: &mut Adam,
-        _rng: &mut ChaCha8Rng,
-    ) -> Result<f32> {
-        self.step_view(x, x, opt)
+    fn train_step(&mut self, x: &Matrix, opt: &mut Adam, _rng: &mut ChaCha8Rng) -> Result<f32> {
+        self.step(x, x, opt)
     }
 }
 
@@ -133,12 +122,6 @@ impl<C: Corruption> CorruptedInput<C> {
             corruption,
         })
     }
-
-    /// One train step with tensors (`x`: `(batch, m)`); returns the batch loss.
-    pub fn train_step(&mut self, x: &Tensor, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
-        let xm = Matrix::from_tensor(x)?;
-        self.train_step_view(xm.view(), opt, rng)
-    }
 }
 
 impl<C: Corruption> AutoencoderModel for CorruptedInput<C> {
@@ -148,18 +131,13 @@ impl<C: Corruption> AutoencoderModel for CorruptedInput<C> {
     fn name(&self) -> String {
         C::NAME.into()
     }
-    fn train_step_view(
-        &mut self,
-        x: MatView<'_>,
-        opt: &mut Adam,
-        rng: &mut ChaCha8Rng,
-    ) -> Result<f32> {
-        let corrupted = self.corruption.corrupt(x, rng);
-        self.ae.step_view(corrupted.view(), x, opt)
+    fn train_step(&mut self, x: &Matrix, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+        let corrupted = self.corruption.corrupt(x.view(), rng);
+        self.ae.step(&corrupted, x, opt)
     }
 }
 
-/// A network trained by a notebook's own [`TrainStep`] (through tensors).
+/// A network trained by a notebook's own [`TrainStep`].
 pub struct CustomAutoencoder {
     /// The network.
     pub ae: Autoencoder,
@@ -189,14 +167,8 @@ impl AutoencoderModel for CustomAutoencoder {
     fn name(&self) -> String {
         self.name.clone()
     }
-    fn train_step_view(
-        &mut self,
-        x: MatView<'_>,
-        opt: &mut Adam,
-        rng: &mut ChaCha8Rng,
-    ) -> Result<f32> {
-        let xt = Tensor::from_slice(x.data, (x.rows, x.cols), &Device::Cpu)?;
-        self.step.train_step(&mut self.ae, &xt, opt, rng)
+    fn train_step(&mut self, x: &Matrix, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+        self.step.train_step(&mut self.ae, x, opt, rng)
     }
 }
 
@@ -226,11 +198,7 @@ mod tests {
     fn corruption_changes_input_not_target() {
         let cfg = AutoencoderConfig::linear(8, 3).with_seed(4);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let x = Matrix {
-            rows: 5,
-            cols: 8,
-            data: (0..40).map(|_| rng.random_range(-1.0..1.0)).collect(),
-        };
+        let x = Matrix::from_fn(5, 8, |_, _| rng.random_range(-1.0..1.0));
         for kind in [
             ModelKind::Denoising { noise_std: 0.5 },
             ModelKind::Masked { mask_prob: 0.25 },
@@ -238,7 +206,7 @@ mod tests {
             let mut model = build_model(kind, &cfg).unwrap();
             let mut opt = model.network().optimizer(1e-2).unwrap();
             let mut r = ChaCha8Rng::seed_from_u64(7);
-            let loss = model.train_step_view(x.view(), &mut opt, &mut r).unwrap();
+            let loss = model.train_step(&x, &mut opt, &mut r).unwrap();
 
             let mut r = ChaCha8Rng::seed_from_u64(7);
             let corrupted = match kind {
@@ -249,18 +217,14 @@ mod tests {
             assert_ne!(corrupted, x, "{kind:?} must change the input");
             let mut by_hand = Autoencoder::new(&cfg).unwrap();
             let mut opt2 = by_hand.optimizer(1e-2).unwrap();
-            let want = by_hand
-                .step_view(corrupted.view(), x.view(), &mut opt2)
-                .unwrap();
+            let want = by_hand.step(&corrupted, &x, &mut opt2).unwrap();
             assert_eq!(loss, want, "{kind:?}: target must be the clean x");
             assert_eq!(model.network().layers(), by_hand.layers());
 
             // ...and it is not the loss against the corrupted target.
             let mut wrong = Autoencoder::new(&cfg).unwrap();
             let mut opt3 = wrong.optimizer(1e-2).unwrap();
-            let wrong_loss = wrong
-                .step_view(corrupted.view(), corrupted.view(), &mut opt3)
-                .unwrap();
+            let wrong_loss = wrong.step(&corrupted, &corrupted, &mut opt3).unwrap();
             assert_ne!(loss, wrong_loss);
         }
     }

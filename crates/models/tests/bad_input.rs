@@ -142,18 +142,25 @@ fn bad_learning_rates() {
 }
 
 #[test]
-fn tensors_of_the_wrong_shape() {
+fn inputs_of_the_wrong_shape() {
     let ae = Autoencoder::new(&AutoencoderConfig::linear(10, 3)).unwrap();
-    let x = Tensor::zeros((4, 9), DType::F32, &Device::Cpu).unwrap();
+    let x = Matrix::zeros(4, 9);
     assert!(ae.encode(&x).is_err());
     assert!(ae.forward(&x).is_err());
-    let v = Tensor::zeros(10, DType::F32, &Device::Cpu).unwrap();
-    assert!(ae.encode(&v).is_err());
+    assert!(ae.decode(&x).is_err());
     let mut ae = ae;
     let mut opt = ae.optimizer(1e-3).unwrap();
-    let a = Tensor::zeros((4, 10), DType::F32, &Device::Cpu).unwrap();
-    let b = Tensor::zeros((5, 10), DType::F32, &Device::Cpu).unwrap();
+    let (a, b) = (Matrix::zeros(4, 10), Matrix::zeros(5, 10));
     assert!(ae.step(&a, &b, &mut opt).is_err());
+    assert!(
+        ae.step(&Matrix::zeros(0, 10), &Matrix::zeros(0, 10), &mut opt)
+            .is_err()
+    );
     let mut wrong_opt = Adam::new(1e-3, &[1]).unwrap();
-    assert!(ae.train_step(&a, &mut wrong_opt).is_err());
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    assert!(AutoencoderModel::train_step(&mut ae, &a, &mut wrong_opt, &mut rng).is_err());
+    // A tensor that is not a matrix is an error at the notebook boundary.
+    let v =
+        candle_core::Tensor::zeros(10, candle_core::DType::F32, &candle_core::Device::Cpu).unwrap();
+    assert!(Matrix::try_from(&v).is_err());
 }

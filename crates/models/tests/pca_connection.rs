@@ -10,7 +10,7 @@ fn data() -> Arc<Dataset> {
 }
 
 fn pca_of(split: &Split) -> Pca {
-    Pca::fit(MatView::new(split.len(), split.dim, &split.features).unwrap()).unwrap()
+    Pca::fit(split.features()).unwrap()
 }
 
 /// A linear autoencoder with k = 20 (the number of high-variance directions,

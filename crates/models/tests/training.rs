@@ -89,7 +89,7 @@ fn student_train_steps_reproduce_the_reference_models_in_an_experiment() {
     let custom = CustomAutoencoder::new(
         &cfg,
         "denoise",
-        hw6_models::exercise::ReferenceNoiseStep { noise_std: 0.5 },
+        hw6_models::ReferenceNoiseStep { noise_std: 0.5 },
     )
     .unwrap();
     let a = Experiment::new(data.clone(), fast, ecfg.clone())

@@ -7,7 +7,7 @@
 //! use hw6_models::prelude::*;
 //! struct MyForward;
 //! impl ForwardPass for MyForward {
-//!     fn forward(&self, ae: &Autoencoder, x: &Tensor) -> Result<Tensor, ModelError> {
+//!     fn forward(&self, ae: &Autoencoder, x: &Matrix) -> Result<Matrix, ModelError> {
 //!         let z = ae.encode(x)?;
 //!         ae.decode(&z)
 //!     }
@@ -19,11 +19,9 @@ use crate::adam::Adam;
 use crate::autoencoder::Autoencoder;
 use crate::config::{AutoencoderConfig, ModelKind};
 use crate::corruption::{rand_like, randn_like};
-use crate::error::{ModelError, Result};
-use crate::matrix::Matrix;
-use crate::variants::{AutoencoderModel, build_model};
-use candle_core::{DType, Device, Tensor};
-use hw6_exercise::{CheckReport, run_check};
+use crate::error::Result;
+use hw6_exercise::{CheckFailure, CheckReport, checked};
+use hw6_linalg::{Matrix, max_abs_diff};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -31,7 +29,7 @@ use rand_chacha::ChaCha8Rng;
 pub trait ForwardPass {
     /// # Shapes
     /// `x`: `(batch, m)` -> `(batch, m)`.
-    fn forward(&self, ae: &Autoencoder, x: &Tensor) -> Result<Tensor>;
+    fn forward(&self, ae: &Autoencoder, x: &Matrix) -> Result<Matrix>;
 }
 
 /// A train step (the original's `train_step` of the denoising / masked class).
@@ -43,7 +41,7 @@ pub trait TrainStep: Send {
     fn train_step(
         &self,
         ae: &mut Autoencoder,
-        x: &Tensor,
+        x: &Matrix,
         opt: &mut Adam,
         rng: &mut ChaCha8Rng,
     ) -> Result<f32>;
@@ -53,7 +51,7 @@ pub trait TrainStep: Send {
 pub struct ReferenceForward;
 
 impl ForwardPass for ReferenceForward {
-    fn forward(&self, ae: &Autoencoder, x: &Tensor) -> Result<Tensor> {
+    fn forward(&self, ae: &Autoencoder, x: &Matrix) -> Result<Matrix> {
         ae.decode(&ae.encode(x)?)
     }
 }
@@ -68,11 +66,12 @@ impl TrainStep for ReferenceNoiseStep {
     fn train_step(
         &self,
         ae: &mut Autoencoder,
-        x: &Tensor,
+        x: &Matrix,
         opt: &mut Adam,
         rng: &mut ChaCha8Rng,
     ) -> Result<f32> {
-        let x_noisy = (x + (randn_like(x, rng)? * self.noise_std)?)?;
+        let std = self.noise_std as f32;
+        let x_noisy = x.zip_map(&randn_like(x, rng), |v, n| v + n * std)?;
         ae.step(&x_noisy, x, opt)
     }
 }
@@ -87,106 +86,83 @@ impl TrainStep for ReferenceMaskStep {
     fn train_step(
         &self,
         ae: &mut Autoencoder,
-        x: &Tensor,
+        x: &Matrix,
         opt: &mut Adam,
         rng: &mut ChaCha8Rng,
     ) -> Result<f32> {
-        let mask = rand_like(x, rng)?
-            .gt(self.mask_prob)?
-            .to_dtype(DType::F32)?;
-        let x_masked = (x * mask)?;
+        let p = self.mask_prob as f32;
+        let x_masked = x.zip_map(&rand_like(x, rng), |v, u| if u > p { v } else { 0.0 })?;
         ae.step(&x_masked, x, opt)
     }
 }
 
-/// Runs a check through [`run_check`]: a panic in the notebook's code (a
-/// `todo!()`) fails it with a [`ModelError::Check`].
-fn checked(
-    exercise: &str,
-    body: impl FnOnce(&mut CheckReport) -> Result<()>,
-) -> Result<CheckReport> {
-    run_check(
-        exercise,
-        |panic| ModelError::Check(format!("{exercise}: {panic}")),
-        body,
-    )
-}
-
-fn test_batch(rows: usize, cols: usize, seed: u64) -> Result<Tensor> {
+fn test_batch(rows: usize, cols: usize, seed: u64) -> Matrix {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let v: Vec<f32> = (0..rows * cols)
-        .map(|_| rng.random_range(-2.0f32..2.0))
-        .collect();
-    Ok(Tensor::from_vec(v, (rows, cols), &Device::Cpu)?)
-}
-
-fn max_abs_diff(a: &Tensor, b: &Tensor) -> Result<f32> {
-    if a.dims() != b.dims() {
-        return Err(ModelError::Check(format!(
-            "the output has shape {:?}, the reference {:?}",
-            a.dims(),
-            b.dims()
-        )));
-    }
-    Ok((a - b)?.abs()?.flatten_all()?.max(0)?.to_scalar::<f32>()?)
+    Matrix::from_fn(rows, cols, |_, _| rng.random_range(-2.0f32..2.0))
 }
 
 /// Compare a forward pass with `decode(encode(x))` on a small two-layer
 /// ReLU autoencoder (where forgetting the decoder, or applying the layers in
 /// another order, shows).
 pub fn check_forward(candidate: &impl ForwardPass) -> Result<CheckReport> {
-    checked("forward pass", |report| {
+    let exercise = "forward pass";
+    checked(exercise, |report| {
         let ae = Autoencoder::new(&AutoencoderConfig::nonlinear(12, 8, 3).with_seed(11))?;
-        let x = test_batch(5, 12, 12)?;
+        let x = test_batch(5, 12, 12);
         let got = candidate.forward(&ae, &x)?;
         let want = ReferenceForward.forward(&ae, &x)?;
-        if got.dims() == [5, 3] {
-            return Err(ModelError::Check(
-                "the output has the bottleneck's shape (5, 3): decode the code z back to the input size".into(),
+        let fail = |reason: String| Err(CheckFailure::new(exercise, reason).into());
+        if got.shape() == (5, 3) {
+            return fail("the output has the bottleneck's shape (5, 3): decode the code z back to the input size".into());
+        }
+        if got.shape() != want.shape() {
+            return fail(format!(
+                "the output has shape {:?}, the reference {:?}",
+                got.shape(),
+                want.shape()
             ));
         }
-        let diff = max_abs_diff(&got, &want)?;
-        if diff > 1e-5 {
-            return Err(ModelError::Check(format!(
+        let diff = max_abs_diff(got.as_slice(), want.as_slice());
+        if diff.is_nan() || diff > 1e-5 {
+            return fail(format!(
                 "forward differs from decode(encode(x)) by up to {diff:.3e}: encode x to z, then decode z"
-            )));
+            ));
         }
         report.figure("max |difference| from decode(encode(x))", diff as f64);
         Ok(())
     })
 }
 
-/// Run `step` once from a fixed state and seed; return the loss and the new weights.
+/// Runs `step` once from a fixed state and seed; returns the loss and the new weights.
 fn run_step(step: &dyn TrainStep, seed_rng: u64) -> Result<(f32, Autoencoder)> {
     let mut ae = Autoencoder::new(&AutoencoderConfig::linear(12, 4).with_seed(21))?;
     let mut opt = ae.optimizer(1e-2)?;
-    let x = test_batch(6, 12, 22)?;
+    let x = test_batch(6, 12, 22);
     let mut rng = ChaCha8Rng::seed_from_u64(seed_rng);
     let loss = step.train_step(&mut ae, &x, &mut opt, &mut rng)?;
     Ok((loss, ae))
 }
 
 fn same_state(a: &(f32, Autoencoder), b: &(f32, Autoencoder)) -> bool {
-    let close = |x: f32, y: f32| (x - y).abs() <= 1e-5 * (1.0 + y.abs());
-    close(a.0, b.0)
+    let close = |x: &f32, y: &f32| (x - y).abs() <= 1e-5 * (1.0 + y.abs());
+    let all_close = |p: &[f32], q: &[f32]| p.iter().zip(q).all(|(x, y)| close(x, y));
+    close(&a.0, &b.0)
         && a.1.layers().iter().zip(b.1.layers()).all(|(p, q)| {
-            p.weight
-                .data
-                .iter()
-                .zip(&q.weight.data)
-                .all(|(x, y)| close(*x, *y))
-                && p.bias.iter().zip(&q.bias).all(|(x, y)| close(*x, *y))
+            all_close(p.weight.as_slice(), q.weight.as_slice()) && all_close(&p.bias, &q.bias)
         })
 }
 
-/// A step that feeds `input_of(x, rng)` to the network and uses `target_of` as the target.
-struct Variant<F: Fn(&Tensor, &mut ChaCha8Rng) -> Result<(Tensor, Tensor)>>(F);
+/// A known-wrong train step: feeds `(input, target) = f(x, rng)` to `ae.step`.
+struct KnownMistake<F>(F);
 
-impl<F: Fn(&Tensor, &mut ChaCha8Rng) -> Result<(Tensor, Tensor)> + Send> TrainStep for Variant<F> {
+impl<F> TrainStep for KnownMistake<F>
+where
+    F: Fn(&Matrix, &mut ChaCha8Rng) -> Result<(Matrix, Matrix)> + Send,
+{
     fn train_step(
         &self,
         ae: &mut Autoencoder,
-        x: &Tensor,
+        x: &Matrix,
         opt: &mut Adam,
         rng: &mut ChaCha8Rng,
     ) -> Result<f32> {
@@ -195,11 +171,13 @@ impl<F: Fn(&Tensor, &mut ChaCha8Rng) -> Result<(Tensor, Tensor)> + Send> TrainSt
     }
 }
 
+/// Passes when `candidate` ends in the reference's state after one step;
+/// otherwise names the first known mistake whose state it matches.
 fn diagnose(
     exercise: &str,
     candidate: &dyn TrainStep,
     reference: &dyn TrainStep,
-    wrong: &[(&str, &dyn TrainStep)],
+    mistakes: &[(&str, &dyn TrainStep)],
 ) -> Result<CheckReport> {
     checked(exercise, |report| {
         let got = run_step(candidate, 33)?;
@@ -208,30 +186,33 @@ fn diagnose(
             report.figure("loss after one step (same as the reference)", got.0 as f64);
             return Ok(());
         }
-        for (hint, variant) in wrong {
-            if same_state(&got, &run_step(*variant, 33)?) {
-                return Err(ModelError::Check((*hint).to_string()));
+        for (hint, mistake) in mistakes {
+            if same_state(&got, &run_step(*mistake, 33)?) {
+                return Err(CheckFailure::new(exercise, *hint).into());
             }
         }
-        Err(ModelError::Check(format!(
+        let reason = format!(
             "after one step the loss is {:.6} (reference {:.6}) or the weights differ: draw the randomness once \
              with the given rng, shaped like x, feed the corrupted input and use the clean x as target",
             got.0, want.0
-        )))
+        );
+        Err(CheckFailure::new(exercise, reason).into())
     })
 }
 
 /// Compare a denoising train step with the reference (`noise_std` as given).
 pub fn check_denoising_step(candidate: &impl TrainStep, noise_std: f64) -> Result<CheckReport> {
     ModelKind::Denoising { noise_std }.check()?;
+    let std = noise_std as f32;
     let reference = ReferenceNoiseStep { noise_std };
-    let no_noise = Variant(|x: &Tensor, _r: &mut ChaCha8Rng| Ok((x.clone(), x.clone())));
-    let noisy_target = Variant(move |x: &Tensor, r: &mut ChaCha8Rng| {
-        let n = (x + (randn_like(x, r)? * noise_std)?)?;
+    let no_noise = KnownMistake(|x: &Matrix, _: &mut ChaCha8Rng| Ok((x.clone(), x.clone())));
+    let noisy_target = KnownMistake(move |x: &Matrix, r: &mut ChaCha8Rng| {
+        let n = x.zip_map(&randn_like(x, r), |v, n| v + n * std)?;
         Ok((n.clone(), n))
     });
-    let unscaled =
-        Variant(|x: &Tensor, r: &mut ChaCha8Rng| Ok(((x + randn_like(x, r)?)?, x.clone())));
+    let unscaled = KnownMistake(|x: &Matrix, r: &mut ChaCha8Rng| {
+        Ok((x.zip_map(&randn_like(x, r), |v, n| v + n)?, x.clone()))
+    });
     diagnose(
         "denoising train step",
         candidate,
@@ -256,15 +237,18 @@ pub fn check_denoising_step(candidate: &impl TrainStep, noise_std: f64) -> Resul
 /// Compare a masking train step with the reference (`mask_prob` as given).
 pub fn check_masking_step(candidate: &impl TrainStep, mask_prob: f64) -> Result<CheckReport> {
     ModelKind::Masked { mask_prob }.check()?;
+    let p = mask_prob as f32;
     let reference = ReferenceMaskStep { mask_prob };
-    let no_mask = Variant(|x: &Tensor, _r: &mut ChaCha8Rng| Ok((x.clone(), x.clone())));
-    let masked_target = Variant(move |x: &Tensor, r: &mut ChaCha8Rng| {
-        let m = (x * rand_like(x, r)?.gt(mask_prob)?.to_dtype(DType::F32)?)?;
+    let no_mask = KnownMistake(|x: &Matrix, _: &mut ChaCha8Rng| Ok((x.clone(), x.clone())));
+    let masked_target = KnownMistake(move |x: &Matrix, r: &mut ChaCha8Rng| {
+        let m = x.zip_map(&rand_like(x, r), |v, u| if u > p { v } else { 0.0 })?;
         Ok((m.clone(), m))
     });
-    let inverted = Variant(move |x: &Tensor, r: &mut ChaCha8Rng| {
-        let m = (x * rand_like(x, r)?.le(mask_prob)?.to_dtype(DType::F32)?)?;
-        Ok((m, x.clone()))
+    let inverted = KnownMistake(move |x: &Matrix, r: &mut ChaCha8Rng| {
+        Ok((
+            x.zip_map(&rand_like(x, r), |v, u| if u <= p { v } else { 0.0 })?,
+            x.clone(),
+        ))
     });
     diagnose(
         "masking train step",
@@ -287,40 +271,37 @@ pub fn check_masking_step(candidate: &impl TrainStep, mask_prob: f64) -> Result<
     )
 }
 
-/// The crate's fast train step and a tensor-written [`TrainStep`] agree:
-/// used by the tests to tie the reference steps to the models.
-pub fn fast_path_agrees(kind: ModelKind, step: &dyn TrainStep) -> Result<bool> {
-    let cfg = AutoencoderConfig::linear(12, 4).with_seed(21);
-    let mut model: Box<dyn AutoencoderModel> = build_model(kind, &cfg)?;
-    let mut opt = model.network().optimizer(1e-2)?;
-    let x = test_batch(6, 12, 22)?;
-    let xm = Matrix::from_tensor(&x)?;
-    let mut rng = ChaCha8Rng::seed_from_u64(33);
-    let loss = model.train_step_view(xm.view(), &mut opt, &mut rng)?;
-    let slow = run_step(step, 33)?;
-    Ok(same_state(&(loss, model.network().clone()), &slow))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::variants::{AutoencoderModel, build_model};
 
+    /// The reference steps, written as a notebook writes them, leave the
+    /// network in the same state as the crate's models.
     #[test]
-    fn reference_steps_agree_with_the_fast_models() {
-        assert!(
-            fast_path_agrees(
+    fn reference_steps_agree_with_the_models() {
+        let cases: [(ModelKind, &dyn TrainStep); 2] = [
+            (
                 ModelKind::Denoising { noise_std: 0.5 },
-                &ReferenceNoiseStep { noise_std: 0.5 }
-            )
-            .unwrap()
-        );
-        assert!(
-            fast_path_agrees(
+                &ReferenceNoiseStep { noise_std: 0.5 },
+            ),
+            (
                 ModelKind::Masked { mask_prob: 0.25 },
-                &ReferenceMaskStep { mask_prob: 0.25 }
-            )
-            .unwrap()
-        );
+                &ReferenceMaskStep { mask_prob: 0.25 },
+            ),
+        ];
+        for (kind, step) in cases {
+            let cfg = AutoencoderConfig::linear(12, 4).with_seed(21);
+            let mut model: Box<dyn AutoencoderModel> = build_model(kind, &cfg).unwrap();
+            let mut opt = model.network().optimizer(1e-2).unwrap();
+            let mut rng = ChaCha8Rng::seed_from_u64(33);
+            let loss = model
+                .train_step(&test_batch(6, 12, 22), &mut opt, &mut rng)
+                .unwrap();
+            let by_step = run_step(step, 33).unwrap();
+            assert_eq!(loss, by_step.0, "{kind:?}");
+            assert_eq!(model.network().layers(), by_step.1.layers(), "{kind:?}");
+        }
     }
 
     #[test]
@@ -331,7 +312,7 @@ mod tests {
 
         struct EncodeOnly;
         impl ForwardPass for EncodeOnly {
-            fn forward(&self, ae: &Autoencoder, x: &Tensor) -> Result<Tensor> {
+            fn forward(&self, ae: &Autoencoder, x: &Matrix) -> Result<Matrix> {
                 ae.encode(x)
             }
         }
@@ -340,7 +321,7 @@ mod tests {
 
         struct NotYet;
         impl ForwardPass for NotYet {
-            fn forward(&self, _: &Autoencoder, _: &Tensor) -> Result<Tensor> {
+            fn forward(&self, _: &Autoencoder, _: &Matrix) -> Result<Matrix> {
                 todo!()
             }
         }
@@ -352,11 +333,11 @@ mod tests {
             fn train_step(
                 &self,
                 ae: &mut Autoencoder,
-                x: &Tensor,
+                x: &Matrix,
                 opt: &mut Adam,
                 _: &mut ChaCha8Rng,
             ) -> Result<f32> {
-                ae.train_step(x, opt)
+                ae.step(x, x, opt)
             }
         }
         let e = check_denoising_step(&Vanilla, 0.5).unwrap_err().to_string();
@@ -369,11 +350,11 @@ mod tests {
             fn train_step(
                 &self,
                 ae: &mut Autoencoder,
-                x: &Tensor,
+                x: &Matrix,
                 opt: &mut Adam,
                 r: &mut ChaCha8Rng,
             ) -> Result<f32> {
-                let n = (x + (randn_like(x, r)? * 0.5)?)?;
+                let n = x.zip_map(&randn_like(x, r), |v, n| v + 0.5 * n)?;
                 ae.step(&n, &n, opt)
             }
         }

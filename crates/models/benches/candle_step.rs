@@ -1,7 +1,7 @@
 //! Why training is written by hand: time one train step of a linear
 //! autoencoder with candle autograd + candle-nn AdamW against the crate's
 //! hand-written step, at the notebook's sizes.
-//! `cargo run --release -p hw6-models --example candle_step`
+//! `cargo bench -p hw6-models --bench candle_step`
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use hw6_models::prelude::*;
@@ -46,12 +46,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // hand-written
         let mut ae = Autoencoder::new(&AutoencoderConfig::linear(m, k))?;
         let mut adam = ae.optimizer(5e-4)?;
-        let xm = Matrix::from_tensor(&x)?;
+        let xm = Matrix::try_from(&x)?;
         for i in 0..reps + 5 {
             if i == 5 {
                 t = Instant::now();
             }
-            ae.step_view(xm.view(), xm.view(), &mut adam)?;
+            ae.step(&xm, &xm, &mut adam)?;
         }
         let ours = t.elapsed().as_secs_f64() / reps as f64;
         println!(

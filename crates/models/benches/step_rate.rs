@@ -1,10 +1,10 @@
 //! Train steps per second of one network on one fixed batch (no data
 //! loading, no evaluation): the step's own cost, per configuration, with
 //! user CPU time beside wall time so a busy machine shows.
-//! `cargo run --release -p hw6-models --example step_rate -- [linear|nonlinear|all] [k] [steps]`
+//! `cargo bench -p hw6-models --bench step_rate -- [linear|nonlinear|all] [k] [steps]`
 //! (all configurations by default; give one to profile it alone).
 use hw6_models::prelude::*;
-use hw6_models::run::Arch;
+use hw6_models::Arch;
 use std::time::Instant;
 
 fn cpu_seconds() -> f64 {
@@ -29,13 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (m, batch) = (100, 100);
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     use rand::Rng;
-    let x = Matrix::from_vec(
-        batch,
-        m,
-        (0..batch * m)
-            .map(|_| rng.random_range(-3.0..3.0))
-            .collect(),
-    )?;
+    let x = Matrix::from_fn(batch, m, |_, _| rng.random_range(-3.0..3.0));
     println!(
         "{:>10} {:>5} {:>10} {:>9} {:>9}",
         "arch", "k", "us/step", "wall GF", "CPU GF"
@@ -70,14 +64,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut opt = ae.optimizer(5e-4)?;
             let steps = steps_arg.unwrap_or(if k >= 1000 { 300 } else { 2000 });
             for _ in 0..20 {
-                ae.step_view(x.view(), x.view(), &mut opt)?;
+                ae.step(&x, &x, &mut opt)?;
             }
             let (t, c) = (Instant::now(), cpu_seconds());
             // On a worker of rayon's pool, as `Experiment::train` runs them.
             rayon::scope(
                 |_| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                     for _ in 0..steps {
-                        ae.step_view(x.view(), x.view(), &mut opt)?;
+                        ae.step(&x, &x, &mut opt)?;
                     }
                     Ok(())
                 },
@@ -85,7 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_err(|e| e.to_string())?;
             let wall = t.elapsed().as_secs_f64();
             let cpu = cpu_seconds() - c;
-            let flops = ae.train_flops_per_sample() * (batch * steps) as f64;
+            let flops = hw6_models::flops::train_per_sample(&ae) * (batch * steps) as f64;
             println!(
                 "{:>10} {k:>5} {:>10.1} {:>9.1} {:>9.1}",
                 arch.name(),
