@@ -3,7 +3,7 @@
 //! probe accuracy against the bottleneck size `k` (log axis).
 //!
 //! ```
-//! use hw6_viz::ae_charts::{accuracy_vs_k_chart, loss_chart};
+//! use hw6_viz::{accuracy_vs_k_chart, loss_chart};
 //! let svg = loss_chart("k = 5", &[("vanilla", vec![3.0, 2.0], vec![3.1, 2.2])]).unwrap();
 //! assert!(svg.as_str().contains("vanilla_test"));
 //! let svg = accuracy_vs_k_chart("accuracy", &[("vanilla", vec![5.0, 10.0], vec![0.7, 0.8])]).unwrap();

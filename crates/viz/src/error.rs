@@ -37,4 +37,9 @@ impl VizError {
             message: err.to_string(),
         }
     }
+
+    /// `drawing(chart, _)` as a function for `map_err`.
+    pub(crate) fn while_drawing<E: std::fmt::Display>(chart: &str) -> impl FnOnce(E) -> Self + '_ {
+        move |err| Self::drawing(chart, err)
+    }
 }

@@ -2,11 +2,10 @@
 //! reconstructions) as one SVG, each row labelled on the left.
 //!
 //! Pixels are values in `[0, 1]` (clamped), drawn white on black in 32 gray
-//! levels; equal neighbours in a row are merged into one rectangle so a grid
-//! of 40 digits stays a few hundred kilobytes.
+//! levels; equal neighbours in a row are merged into one rectangle.
 //!
 //! ```
-//! use hw6_viz::image_grid::ImageGrid;
+//! use hw6_viz::ImageGrid;
 //! let img = vec![0.0, 1.0, 0.5, 0.0];
 //! let svg = ImageGrid::new("digits", 2, 2)
 //!     .row("input", vec![img.clone(), img.clone()])
@@ -113,33 +112,40 @@ impl ImageGrid {
                     s,
                     r#"<rect x="{x0}" y="{y0}" width="{iw}" height="{ih}" fill="black"/>"#
                 );
-                for py in 0..self.height {
-                    let line = &img[py * self.width..(py + 1) * self.width];
-                    let mut px = 0;
-                    while px < self.width {
-                        let level = quantize(line[px]);
-                        let mut end = px + 1;
-                        while end < self.width && quantize(line[end]) == level {
-                            end += 1;
-                        }
-                        if level > 0 {
-                            let g = (level as f32 / LEVELS * 255.0).round() as u8;
-                            let _ = write!(
-                                s,
-                                r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#{g:02x}{g:02x}{g:02x}"/>"##,
-                                x0 + px * self.pixel,
-                                y0 + py * self.pixel,
-                                (end - px) * self.pixel,
-                                self.pixel
-                            );
-                        }
-                        px = end;
-                    }
-                }
+                self.write_pixels(&mut s, (x0, y0), img);
             }
         }
         s.push_str("</svg>");
         Ok(Svg::new(s))
+    }
+
+    /// Writes `img`'s lit pixels at `(x0, y0)`, each run of equal gray
+    /// levels in a row as one rectangle (the black background is already
+    /// there).
+    fn write_pixels(&self, s: &mut String, (x0, y0): (usize, usize), img: &[f32]) {
+        for py in 0..self.height {
+            let line = &img[py * self.width..(py + 1) * self.width];
+            let mut px = 0;
+            while px < self.width {
+                let level = quantize(line[px]);
+                let mut end = px + 1;
+                while end < self.width && quantize(line[end]) == level {
+                    end += 1;
+                }
+                if level > 0 {
+                    let g = (level as f32 / LEVELS * 255.0).round() as u8;
+                    let _ = write!(
+                        s,
+                        r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#{g:02x}{g:02x}{g:02x}"/>"##,
+                        x0 + px * self.pixel,
+                        y0 + py * self.pixel,
+                        (end - px) * self.pixel,
+                        self.pixel
+                    );
+                }
+                px = end;
+            }
+        }
     }
 }
 

@@ -1,10 +1,8 @@
 //! [`Panel`]: several charts and tables shown as one output.
 //!
-//! evcxr keeps one rich output per MIME type and cell: a cell that displays
-//! three charts shows only the last, and a cell that displays a chart and a
-//! table (SVG and HTML) shows only the table in the notebook's HTML and PDF.
-//! A `Panel` puts its items, in order, into one HTML block with the charts
-//! inline as `<svg>`, so a cell can show everything it made.
+//! evcxr keeps one rich output per MIME type and cell, so a `Panel` puts its
+//! items, in order, into one HTML block with the charts inline as `<svg>`: a
+//! cell shows everything it made.
 //!
 //! ```
 //! use hw6_viz::prelude::*;

@@ -1,10 +1,10 @@
 //! [`TreeChart`]: a rooted tree drawn top-down, each node a labelled box,
-//! each edge with its own label, and named highlighted paths. Built for the
-//! beam-search tree of homework 6, part 5 (edge = next-token log-probability,
-//! node = the prefix and its total), but it knows nothing about decoding.
+//! each edge with its own label, and named highlighted paths (for a beam
+//! search: edge = next-token log-probability, node = the prefix and its
+//! total). Colours are `(r, g, b)` in `0..=255`.
 //!
 //! ```
-//! use hw6_viz::tree::TreeChart;
+//! use hw6_viz::TreeChart;
 //! let svg = TreeChart::new("coin")
 //!     .node(None, "start", "")
 //!     .node(Some(0), "heads", "-0.69")
@@ -16,6 +16,7 @@
 //! assert!(svg.as_str().contains("heads"));
 //! ```
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -183,8 +184,10 @@ impl TreeChart {
         (x, next_leaf.max(1))
     }
 
-    /// Draws the tree.
-    pub fn render(&self) -> Result<Svg, VizError> {
+    /// Pixel centre of every node and the picture's size: leaves
+    /// `width / leaves` apart, levels `level_height` apart below the title
+    /// (and the legend row, if any).
+    fn placement(&self) -> Result<Placement, VizError> {
         let depth = self.check()?;
         let (slots, leaves) = self.layout();
         let max_depth = depth.iter().copied().max().unwrap_or(0);
@@ -192,7 +195,7 @@ impl TreeChart {
         let top = 60 + 22 * self.legend.len().max(self.paths.len()).min(1) as i32;
         let height = top as u32 + self.level_height * max_depth as u32 + 70;
         let slot_w = width as f64 / leaves as f64;
-        let pos: Vec<(i32, i32)> = slots
+        let pos = slots
             .iter()
             .zip(&depth)
             .map(|(&s, &d)| {
@@ -202,139 +205,155 @@ impl TreeChart {
                 )
             })
             .collect();
-        let err = |e: &dyn std::fmt::Display| VizError::drawing(&self.title, e);
+        Ok(Placement { width, height, pos })
+    }
+
+    /// Draws the tree. Errors if a node other than the first has no parent,
+    /// a parent comes after its child, or a path steps to a non-child.
+    pub fn render(&self) -> Result<Svg, VizError> {
+        let Placement { width, height, pos } = self.placement()?;
         let mut text = String::new();
         {
             let root = SVGBackend::with_string(&mut text, (width, height)).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| err(&e))?;
-            let centred = |size: f64| {
-                TextStyle::from(("sans-serif", size).into_font())
-                    .pos(Pos::new(HPos::Center, VPos::Center))
-            };
-            root.draw(&Text::new(
-                self.title.clone(),
-                (width as i32 / 2, 20),
-                centred(20.0),
-            ))
-            .map_err(|e| err(&e))?;
-            // Highlighted paths first, thick, offset so overlapping paths both show.
-            for (pi, path) in self.paths.iter().enumerate() {
-                let off = (pi as i32 * 6) - (self.paths.len() as i32 - 1) * 3;
-                let color = RGBColor(path.color.0, path.color.1, path.color.2);
-                for w in path.ids.windows(2) {
-                    let (a, b) = (pos[w[0]], pos[w[1]]);
-                    root.draw(&PathElement::new(
-                        vec![(a.0 + off, a.1), (b.0 + off, b.1)],
-                        color.stroke_width(5),
-                    ))
-                    .map_err(|e| err(&e))?;
-                }
-            }
-            for (i, node) in self.nodes.iter().enumerate() {
-                let Some(p) = node.parent else { continue };
-                let (a, b) = (pos[p], pos[i]);
-                root.draw(&PathElement::new(
-                    vec![a, b],
-                    RGBColor(120, 120, 120).stroke_width(1),
-                ))
-                .map_err(|e| err(&e))?;
-                if !node.edge_label.is_empty() {
-                    let mid = ((a.0 + b.0) / 2, (a.1 + b.1) / 2);
-                    let w = 7 * node.edge_label.chars().count() as i32 / 2 + 4;
-                    root.draw(&Rectangle::new(
-                        [(mid.0 - w, mid.1 - 9), (mid.0 + w, mid.1 + 9)],
-                        WHITE.filled(),
-                    ))
-                    .map_err(|e| err(&e))?;
-                    root.draw(&Text::new(
-                        node.edge_label.clone(),
-                        mid,
-                        centred(13.0).color(&RGBColor(60, 60, 160)),
-                    ))
-                    .map_err(|e| err(&e))?;
-                }
-            }
-            for (i, node) in self.nodes.iter().enumerate() {
-                let lines: Vec<&str> = node.label.split('\n').collect();
-                let w = lines.iter().map(|l| l.chars().count()).max().unwrap_or(1) as i32 * 4 + 10;
-                let h = lines.len() as i32 * 8 + 6;
-                let (x, y) = pos[i];
-                let fill = node.fill.map_or(WHITE, |c| RGBColor(c.0, c.1, c.2));
-                root.draw(&Rectangle::new(
-                    [(x - w, y - h), (x + w, y + h)],
-                    fill.filled(),
-                ))
-                .map_err(|e| err(&e))?;
-                root.draw(&Rectangle::new(
-                    [(x - w, y - h), (x + w, y + h)],
-                    BLACK.stroke_width(1),
-                ))
-                .map_err(|e| err(&e))?;
-                for (li, line) in lines.iter().enumerate() {
-                    let ly = y - (lines.len() as i32 - 1) * 8 + li as i32 * 16;
-                    root.draw(&Text::new(line.to_string(), (x, ly), centred(13.0)))
-                        .map_err(|e| err(&e))?;
-                }
-            }
-            // Legend: fills, then paths.
-            let mut lx = 12;
-            let ly = 48;
-            let left = TextStyle::from(("sans-serif", 13).into_font())
-                .pos(Pos::new(HPos::Left, VPos::Center));
-            for (name, c) in &self.legend {
-                root.draw(&Rectangle::new(
-                    [(lx, ly - 7), (lx + 18, ly + 7)],
-                    RGBColor(c.0, c.1, c.2).filled(),
-                ))
-                .map_err(|e| err(&e))?;
-                root.draw(&Rectangle::new(
-                    [(lx, ly - 7), (lx + 18, ly + 7)],
-                    BLACK.stroke_width(1),
-                ))
-                .map_err(|e| err(&e))?;
-                root.draw(&Text::new(name.clone(), (lx + 24, ly), left.clone()))
-                    .map_err(|e| err(&e))?;
-                lx += 34 + 7 * name.chars().count() as i32;
-            }
-            for path in &self.paths {
-                let c = RGBColor(path.color.0, path.color.1, path.color.2);
-                root.draw(&PathElement::new(
-                    vec![(lx, ly), (lx + 22, ly)],
-                    c.stroke_width(5),
-                ))
-                .map_err(|e| err(&e))?;
-                root.draw(&Text::new(path.name.clone(), (lx + 28, ly), left.clone()))
-                    .map_err(|e| err(&e))?;
-                lx += 38 + 7 * path.name.chars().count() as i32;
-            }
-            root.present().map_err(|e| err(&e))?;
+            root.fill(&WHITE)
+                .map_err(VizError::while_drawing(&self.title))?;
+            let title = Text::new(self.title.clone(), (width as i32 / 2, 20), centred(20.0));
+            root.draw(&title)
+                .map_err(VizError::while_drawing(&self.title))?;
+            self.draw_paths(&root, &pos)?;
+            self.draw_edges(&root, &pos)?;
+            self.draw_nodes(&root, &pos)?;
+            self.draw_legend(&root)?;
+            root.present()
+                .map_err(VizError::while_drawing(&self.title))?;
         }
         Ok(Svg::new(text))
     }
+
+    /// The highlighted paths, thick, each shifted sideways so that
+    /// overlapping paths both show.
+    fn draw_paths(&self, root: &Area<'_>, pos: &[(i32, i32)]) -> Result<(), VizError> {
+        for (pi, path) in self.paths.iter().enumerate() {
+            let off = (pi as i32 * 6) - (self.paths.len() as i32 - 1) * 3;
+            for w in path.ids.windows(2) {
+                let (a, b) = (pos[w[0]], pos[w[1]]);
+                root.draw(&PathElement::new(
+                    vec![(a.0 + off, a.1), (b.0 + off, b.1)],
+                    rgb(path.color).stroke_width(5),
+                ))
+                .map_err(VizError::while_drawing(&self.title))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every parent-child edge, its label on a white patch at its middle.
+    fn draw_edges(&self, root: &Area<'_>, pos: &[(i32, i32)]) -> Result<(), VizError> {
+        for (i, node) in self.nodes.iter().enumerate() {
+            let Some(p) = node.parent else { continue };
+            let (a, b) = (pos[p], pos[i]);
+            root.draw(&PathElement::new(
+                vec![a, b],
+                RGBColor(120, 120, 120).stroke_width(1),
+            ))
+            .map_err(VizError::while_drawing(&self.title))?;
+            if !node.edge_label.is_empty() {
+                let mid = ((a.0 + b.0) / 2, (a.1 + b.1) / 2);
+                let w = 7 * node.edge_label.chars().count() as i32 / 2 + 4;
+                root.draw(&Rectangle::new(
+                    [(mid.0 - w, mid.1 - 9), (mid.0 + w, mid.1 + 9)],
+                    WHITE.filled(),
+                ))
+                .map_err(VizError::while_drawing(&self.title))?;
+                root.draw(&Text::new(
+                    node.edge_label.clone(),
+                    mid,
+                    centred(13.0).color(&RGBColor(60, 60, 160)),
+                ))
+                .map_err(VizError::while_drawing(&self.title))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every node as an outlined box around its lines of text.
+    fn draw_nodes(&self, root: &Area<'_>, pos: &[(i32, i32)]) -> Result<(), VizError> {
+        for (node, &(x, y)) in self.nodes.iter().zip(pos) {
+            let lines: Vec<&str> = node.label.split('\n').collect();
+            let w = lines.iter().map(|l| l.chars().count()).max().unwrap_or(1) as i32 * 4 + 10;
+            let h = lines.len() as i32 * 8 + 6;
+            let fill = node.fill.map_or(WHITE, rgb);
+            self.draw_box(root, [(x - w, y - h), (x + w, y + h)], fill)?;
+            for (li, line) in lines.iter().enumerate() {
+                let ly = y - (lines.len() as i32 - 1) * 8 + li as i32 * 16;
+                root.draw(&Text::new(line.to_string(), (x, ly), centred(13.0)))
+                    .map_err(VizError::while_drawing(&self.title))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One row under the title: the fill colours, then the paths.
+    fn draw_legend(&self, root: &Area<'_>) -> Result<(), VizError> {
+        let mut lx = 12;
+        let ly = 48;
+        let left =
+            TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+        for (name, c) in &self.legend {
+            self.draw_box(root, [(lx, ly - 7), (lx + 18, ly + 7)], rgb(*c))?;
+            root.draw(&Text::new(name.clone(), (lx + 24, ly), left.clone()))
+                .map_err(VizError::while_drawing(&self.title))?;
+            lx += 34 + 7 * name.chars().count() as i32;
+        }
+        for path in &self.paths {
+            root.draw(&PathElement::new(
+                vec![(lx, ly), (lx + 22, ly)],
+                rgb(path.color).stroke_width(5),
+            ))
+            .map_err(VizError::while_drawing(&self.title))?;
+            root.draw(&Text::new(path.name.clone(), (lx + 28, ly), left.clone()))
+                .map_err(VizError::while_drawing(&self.title))?;
+            lx += 38 + 7 * path.name.chars().count() as i32;
+        }
+        Ok(())
+    }
+
+    /// A rectangle between the pixel `corners`, filled and outlined in black.
+    fn draw_box(
+        &self,
+        root: &Area<'_>,
+        corners: [(i32, i32); 2],
+        fill: RGBColor,
+    ) -> Result<(), VizError> {
+        root.draw(&Rectangle::new(corners, fill.filled()))
+            .map_err(VizError::while_drawing(&self.title))?;
+        root.draw(&Rectangle::new(corners, BLACK.stroke_width(1)))
+            .map_err(VizError::while_drawing(&self.title))
+    }
+}
+
+/// Where [`TreeChart::render`] puts things, in pixels.
+struct Placement {
+    width: u32,
+    height: u32,
+    /// Centre of each node's box.
+    pos: Vec<(i32, i32)>,
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+fn rgb(c: Rgb) -> RGBColor {
+    RGBColor(c.0, c.1, c.2)
+}
+
+/// Text of `size` pixels centred on its position.
+fn centred(size: f64) -> TextStyle<'static> {
+    TextStyle::from(("sans-serif", size).into_font()).pos(Pos::new(HPos::Center, VPos::Center))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parents_and_paths_are_checked() {
-        assert!(TreeChart::new("t").render().is_err());
-        let two_roots = TreeChart::new("t").node(None, "a", "").node(None, "b", "");
-        assert!(two_roots.render().unwrap_err().to_string().contains("root"));
-        let bad_path = TreeChart::new("t")
-            .node(None, "a", "")
-            .node(Some(0), "b", "")
-            .node(Some(0), "c", "")
-            .path("p", vec![1, 2], (0, 0, 0));
-        assert!(
-            bad_path
-                .render()
-                .unwrap_err()
-                .to_string()
-                .contains("not its child")
-        );
-    }
 
     #[test]
     fn parents_sit_over_their_children() {

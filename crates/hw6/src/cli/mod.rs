@@ -93,12 +93,7 @@ impl Common {
 }
 
 /// Writes `svg` to `dir/name` and says where (on stderr when `to_stderr`).
-pub fn save_svg(
-    svg: hw6_viz::svg::Svg,
-    dir: &Path,
-    name: &str,
-    to_stderr: bool,
-) -> anyhow::Result<()> {
+pub fn save_svg(svg: hw6_viz::Svg, dir: &Path, name: &str, to_stderr: bool) -> anyhow::Result<()> {
     let path = dir.join(name);
     svg.save(&path)
         .with_context(|| format!("saving {}", path.display()))?;

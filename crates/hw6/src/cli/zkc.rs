@@ -8,8 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use hw6_graph::prelude::*;
-use hw6_viz::line_chart::{LineChart, Series};
-use hw6_viz::network::{NetworkChart, NetworkFrames};
+use hw6_viz::{LineChart, NetworkChart, NetworkFrames, Series};
 use serde_json::json;
 
 /// Which adjacency the GCN propagates over.
