@@ -24,6 +24,7 @@ pub use hw6_attention as attention;
 pub use hw6_datasets as datasets;
 pub use hw6_decoding as decoding;
 pub use hw6_graph as graph;
+pub use hw6_linalg as linalg;
 pub use hw6_models as models;
 pub use hw6_viz as viz;
 pub use polars;

@@ -1,9 +1,7 @@
 //! [`init`]: the first call of every notebook. Checks that the data folder is
 //! there and prints one line saying what this kernel will use.
 
-use hw6_datasets::error::DataError;
-use hw6_datasets::locate::{default_data_dir, locate_mnist};
-use hw6_datasets::mnist::MnistKind;
+use hw6_datasets::{DataError, MnistKind, default_data_dir, locate_mnist};
 
 /// Prints the hw6 and candle versions, the number of compute threads, the
 /// data folder and which MNIST copy it holds. Errors if the data folder does
