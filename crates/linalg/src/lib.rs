@@ -38,4 +38,4 @@ pub use error::{LinalgError, Result};
 pub use matrix::{MatView, Matrix};
 pub use product::{Op, gemm_into, matmul};
 pub use softmax::{Real, log_sum_exp, softmax_in_place};
-pub use threads::{num_threads, single_threaded};
+pub use threads::{num_threads, single_threaded, threads_for};

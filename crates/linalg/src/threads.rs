@@ -56,7 +56,7 @@ pub fn single_threaded<R>(f: impl FnOnce() -> R) -> R {
 /// How many threads a piece of work of `macs` multiply-adds should be
 /// shared between: all of them ([`num_threads`]) from
 /// [`parallel_min_macs`] on, except inside [`single_threaded`]; else 1.
-pub(crate) fn threads_for(macs: usize) -> usize {
+pub fn threads_for(macs: usize) -> usize {
     let threads = num_threads();
     if threads > 1 && macs >= parallel_min_macs() && !SINGLE_THREADED.with(|c| c.get()) {
         threads
