@@ -1,6 +1,8 @@
 //! The one error type of `hw6-graph`.
 
 use hw6_datasets::DataError;
+use hw6_exercise::{CheckFailure, ParamError, ShapeError};
+use nalgebra::DMatrix;
 
 /// Everything that can go wrong in this crate. Each message says what was
 /// wrong and what to do about it.
@@ -11,21 +13,11 @@ pub enum GraphError {
     #[error("invalid graph: {0}")]
     InvalidGraph(String),
     /// A matrix had the wrong shape for the operation.
-    #[error(
-        "{what}: expected {expected}, got {got}; pass matrices with the shapes in the function's `# Shapes` doc"
-    )]
-    Shape {
-        what: &'static str,
-        expected: String,
-        got: String,
-    },
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
     /// A hyperparameter outside its allowed range.
-    #[error("{name} = {value} is not allowed: {allowed}")]
-    InvalidParameter {
-        name: &'static str,
-        value: String,
-        allowed: &'static str,
-    },
+    #[error(transparent)]
+    Param(#[from] ParamError),
     /// A backward pass was asked for before the forward pass that caches its inputs.
     #[error(
         "{layer}: backward called before forward; run forward (and set the optimiser's targets) first"
@@ -46,39 +38,35 @@ pub enum GraphError {
         epoch: usize,
     },
     /// A notebook exercise's answer differs from the reference.
-    #[error("check of {exercise} failed: {reason}")]
-    CheckFailed { exercise: String, reason: String },
+    #[error(transparent)]
+    Check(#[from] CheckFailure),
     /// Loading the karate club failed.
     #[error(transparent)]
     Data(#[from] DataError),
 }
 
 impl GraphError {
+    /// `what` needed a matrix of shape `expected` and got `got`.
     pub(crate) fn shape(
         what: &'static str,
         expected: impl Into<String>,
         got: impl Into<String>,
     ) -> Self {
-        GraphError::Shape {
-            what,
-            expected: expected.into(),
-            got: got.into(),
-        }
+        ShapeError::new(what, expected, got).into()
     }
 
-    pub(crate) fn param(name: &'static str, value: impl ToString, allowed: &'static str) -> Self {
-        GraphError::InvalidParameter {
-            name,
-            value: value.to_string(),
-            allowed,
-        }
+    /// `name = value` is not allowed; `allowed` says what is.
+    pub(crate) fn param(
+        name: &'static str,
+        value: impl std::fmt::Debug,
+        allowed: &'static str,
+    ) -> Self {
+        ParamError::new(name, value, allowed).into()
     }
 
+    /// The check of `exercise` failed because of `reason`.
     pub(crate) fn check(exercise: impl Into<String>, reason: impl Into<String>) -> Self {
-        GraphError::CheckFailed {
-            exercise: exercise.into(),
-            reason: reason.into(),
-        }
+        CheckFailure::new(exercise, reason).into()
     }
 }
 
@@ -86,6 +74,19 @@ impl GraphError {
 pub type Result<T> = std::result::Result<T, GraphError>;
 
 /// `"(rows, cols)"`, for shape messages.
-pub(crate) fn dims(m: &nalgebra::DMatrix<f64>) -> String {
+pub(crate) fn dims(m: &DMatrix<f64>) -> String {
     format!("({}, {})", m.nrows(), m.ncols())
+}
+
+/// Fails unless every id in `nodes` is below `n` (`what` names the list).
+pub(crate) fn check_nodes(what: &'static str, nodes: &[usize], n: usize) -> Result<()> {
+    match nodes.iter().find(|&&i| i >= n) {
+        Some(&bad) => Err(ParamError::new(
+            what,
+            bad,
+            format!("node ids must be below the number of nodes, {n}"),
+        )
+        .into()),
+        None => Ok(()),
+    }
 }

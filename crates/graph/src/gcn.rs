@@ -57,7 +57,7 @@ pub struct GcnLayer {
 
 impl GcnLayer {
     /// A layer from `n_in` to `n_out` features, W drawn by
-    /// [`glorot_init`](crate::init::glorot_init) from `rng`.
+    /// [`glorot_init`] from `rng`.
     ///
     /// # Errors
     /// A size of zero.
@@ -65,8 +65,8 @@ impl GcnLayer {
         if n_in == 0 || n_out == 0 {
             return Err(GraphError::param(
                 "layer size",
-                format!("{n_in} -> {n_out}"),
-                "both sizes must be at least 1",
+                (n_in, n_out),
+                "both sizes (n_in, n_out) must be at least 1",
             ));
         }
         Ok(Self::from_weight(glorot_init(n_out, n_in, rng)))
@@ -89,11 +89,7 @@ impl GcnLayer {
 }
 
 /// Checks the shapes of a GCN forward pass with weight `w`.
-pub(crate) fn check_forward_shapes(
-    a_hat: &DMatrix<f64>,
-    x: &DMatrix<f64>,
-    w: &DMatrix<f64>,
-) -> Result<()> {
+fn check_forward_shapes(a_hat: &DMatrix<f64>, x: &DMatrix<f64>, w: &DMatrix<f64>) -> Result<()> {
     if a_hat.nrows() != a_hat.ncols() {
         return Err(GraphError::shape(
             "Â",

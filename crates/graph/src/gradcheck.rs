@@ -16,7 +16,7 @@ use nalgebra::DMatrix;
 
 use crate::error::{GraphError, Result};
 use crate::gcn::GraphConvolution;
-use crate::loss::{cross_entropy_rows, normalized_difference};
+use crate::loss::{cross_entropy_rows, mean_over, normalized_difference};
 use crate::network::{GcnNetwork, NodeClassifier};
 use crate::optim::GradientDescent;
 use crate::softmax::softmax_forward;
@@ -172,9 +172,8 @@ fn checked_loss(
     wd: f64,
     decayed: Option<&DMatrix<f64>>,
 ) -> Result<f64> {
-    let ce = cross_entropy_rows(pred, y_true)?;
+    let data = mean_over(&cross_entropy_rows(pred, y_true)?, train)?;
     let batch = train.len() as f64;
-    let data: f64 = train.iter().map(|&i| ce[i]).sum::<f64>() / batch;
     let decay = decayed.map_or(0.0, |w| wd / 2.0 * w.norm_squared() / batch);
     Ok(data + decay)
 }

@@ -2,7 +2,7 @@
 //! adjacency matrix A.
 //!
 //! ```
-//! use hw6_graph::graph::{EdgeWeights, UndirectedGraph};
+//! use hw6_graph::{EdgeWeights, UndirectedGraph};
 //! let g = UndirectedGraph::new(3, vec![(0, 1, 2.0), (1, 2, 1.0)]).unwrap();
 //! let a = g.adjacency(EdgeWeights::Binary);
 //! assert_eq!(a[(0, 1)], 1.0);

@@ -1,58 +1,82 @@
 //! A graph convolutional network on Zachary's karate club, with the forward
 //! and backward passes written by hand (EECS 182 homework 6, q_zkc).
 //!
-//! The data flow, module by module:
-//! [`graph`] (the club as a graph, adjacency A) -> [`normalize`] (A~ = A + I,
-//! Â = D~^-1/2 A~ D~^-1/2) -> [`modularity`] (the two classes) ->
-//! [`gcn`] and [`softmax`] (layers), [`optim`] (gradient descent),
-//! [`network`] -> [`gradcheck`] (numerical gradients) -> [`train`] -> [`zkc`]
-//! (the homework's run). [`layout`] places nodes for drawings; [`exercise`]
-//! checks a notebook's own implementations against the reference.
+//! The data flow:
+//! the club as an [`UndirectedGraph`] with adjacency A -> self loops and the
+//! symmetric normalisation ([`add_self_loops`]: A~ = A + I, [`sym_normalize`]:
+//! Â = D~^-1/2 A~ D~^-1/2) -> the two classes by
+//! [`greedy_modularity_communities`] -> the layers ([`GcnLayer`]:
+//! H = tanh(Â X Wᵀ), [`SoftmaxLayer`]) and [`GradientDescent`] -> the
+//! network ([`GcnNetwork`]) -> numerical gradients ([`check_gradients`]) ->
+//! training ([`train_gcn`]) -> the homework's run ([`ZkcConfig::run`] on
+//! [`KarateData`]). [`spring_layout`] places nodes for drawings; the
+//! `check_*` functions check a notebook's own implementations against the
+//! reference.
 //!
 //! Matrices are `nalgebra::DMatrix<f64>`; there is no autograd.
+//!
+//! ```no_run
+//! use hw6_graph::{KarateData, ZkcConfig};
+//! let data = KarateData::load(None)?;
+//! let run = ZkcConfig::default().run(&data)?;
+//! println!("test accuracy {} after {} epochs", run.test_accuracy, run.history.epochs());
+//! # Ok::<(), hw6_graph::GraphError>(())
+//! ```
 
-pub mod error;
-pub mod exercise;
-pub mod gcn;
-pub mod gradcheck;
-pub mod graph;
-pub mod init;
-pub mod layout;
-pub mod loss;
-pub mod modularity;
-pub mod network;
-pub mod normalize;
-pub mod optim;
-pub mod softmax;
-pub mod train;
-pub mod zkc;
+mod check;
+mod error;
+mod gcn;
+mod gradcheck;
+mod graph;
+mod init;
+mod layout;
+mod loss;
+mod modularity;
+mod network;
+mod normalize;
+mod optim;
+mod softmax;
+mod train;
+mod zkc;
 
-/// What the q_zkc notebook needs.
+pub use check::{
+    check_a_tilde, check_features, check_gcn_layer, check_network, check_sym_norm, check_training,
+};
+pub use error::{GraphError, Result};
+pub use gcn::{GcnLayer, GraphConvolution};
+pub use gradcheck::{
+    GRAD_CHECK_EPS, GRAD_CHECK_TOLERANCE, GradientCheck, GradientReport, check_gradients,
+    implementation_check, numerical_gradient,
+};
+pub use graph::{EdgeWeights, UndirectedGraph};
+pub use init::glorot_init;
+pub use layout::{SpringLayout, spring_layout};
+pub use loss::{
+    cross_entropy_rows, mean_over, node_accuracy, normalized_difference, threshold_half,
+};
+pub use modularity::{NodeClasses, greedy_modularity_communities, modularity};
+pub use network::{GcnNetwork, NodeClassifier};
+pub use normalize::{add_self_loops, sym_normalize, sym_normalize_by_matrix_functions};
+pub use optim::GradientDescent;
+pub use softmax::{SoftmaxGrads, SoftmaxLayer, softmax_forward};
+pub use train::{DEFAULT_WARMUP, GcnHistory, GcnTrainConfig, NodeTask, train_gcn};
+pub use zkc::{KARATE_TEST_NODES, KARATE_WEIGHTS, KarateData, ZKC_DEFAULT_SEED, ZkcConfig, ZkcRun};
+
+/// What the q_zkc notebook needs: every item of the crate but its `Result`
+/// alias, the karate club's loader, the exercise helpers, `DMatrix` and the
+/// seeded RNG.
 pub mod prelude {
-    pub use crate::error::GraphError;
-    pub use crate::exercise::{
-        check_a_tilde, check_features, check_gcn_layer, check_network, check_sym_norm,
-        check_training,
-    };
-    pub use crate::gcn::{GcnLayer, GraphConvolution};
-    pub use crate::gradcheck::{
-        GRAD_CHECK_EPS, GRAD_CHECK_TOLERANCE, GradientCheck, GradientReport, check_gradients,
-        implementation_check, numerical_gradient,
-    };
-    pub use crate::graph::{EdgeWeights, UndirectedGraph};
-    pub use crate::init::glorot_init;
-    pub use crate::layout::{SpringLayout, spring_layout};
-    pub use crate::loss::{
-        cross_entropy_rows, mean_over, node_accuracy, normalized_difference, threshold_half,
-    };
-    pub use crate::modularity::{NodeClasses, greedy_modularity_communities, modularity};
-    pub use crate::network::{GcnNetwork, NodeClassifier};
-    pub use crate::normalize::{add_self_loops, sym_normalize, sym_normalize_by_matrix_functions};
-    pub use crate::optim::GradientDescent;
-    pub use crate::softmax::{SoftmaxGrads, SoftmaxLayer, softmax_forward};
-    pub use crate::train::{DEFAULT_WARMUP, GcnHistory, GcnTrainConfig, NodeTask, train_gcn};
-    pub use crate::zkc::{
-        KARATE_TEST_NODES, KARATE_WEIGHTS, KarateData, ZKC_DEFAULT_SEED, ZkcConfig, ZkcRun,
+    pub use crate::{
+        DEFAULT_WARMUP, EdgeWeights, GRAD_CHECK_EPS, GRAD_CHECK_TOLERANCE, GcnHistory, GcnLayer,
+        GcnNetwork, GcnTrainConfig, GradientCheck, GradientDescent, GradientReport,
+        GraphConvolution, GraphError, KARATE_TEST_NODES, KARATE_WEIGHTS, KarateData, NodeClasses,
+        NodeClassifier, NodeTask, SoftmaxGrads, SoftmaxLayer, SpringLayout, UndirectedGraph,
+        ZKC_DEFAULT_SEED, ZkcConfig, ZkcRun, add_self_loops, check_a_tilde, check_features,
+        check_gcn_layer, check_gradients, check_network, check_sym_norm, check_training,
+        cross_entropy_rows, glorot_init, greedy_modularity_communities, implementation_check,
+        mean_over, modularity, node_accuracy, normalized_difference, numerical_gradient,
+        softmax_forward, spring_layout, sym_normalize, sym_normalize_by_matrix_functions,
+        threshold_half, train_gcn,
     };
     pub use hw6_datasets::{Club, KarateClub, Member, load_karate};
     pub use hw6_exercise::{CheckReport, Implementation, implementation_to_use};

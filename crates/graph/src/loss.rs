@@ -3,10 +3,10 @@
 
 use nalgebra::DMatrix;
 
-use crate::error::{GraphError, Result, dims};
+use crate::error::{GraphError, Result, check_nodes, dims};
 
 /// Index of the largest entry of row `i` (the first one on ties).
-pub(crate) fn argmax_row(m: &DMatrix<f64>, i: usize) -> usize {
+fn argmax_row(m: &DMatrix<f64>, i: usize) -> usize {
     let row = m.row(i);
     let mut best = 0;
     for j in 1..row.len() {
@@ -17,12 +17,8 @@ pub(crate) fn argmax_row(m: &DMatrix<f64>, i: usize) -> usize {
     best
 }
 
-/// `-ln(pred[i, argmax(labels_i)])` for every row i: the cross-entropy of a
-/// predicted distribution against a one-hot label.
-///
-/// # Shapes
-/// `pred`, `labels`: (nodes, classes) -> (nodes,).
-pub fn cross_entropy_rows(pred: &DMatrix<f64>, labels: &DMatrix<f64>) -> Result<Vec<f64>> {
+/// Fails unless predictions and labels have one shape.
+fn same_shape(pred: &DMatrix<f64>, labels: &DMatrix<f64>) -> Result<()> {
     if pred.shape() != labels.shape() {
         return Err(GraphError::shape(
             "predictions vs labels",
@@ -30,6 +26,16 @@ pub fn cross_entropy_rows(pred: &DMatrix<f64>, labels: &DMatrix<f64>) -> Result<
             dims(pred),
         ));
     }
+    Ok(())
+}
+
+/// `-ln(pred[i, argmax(labels_i)])` for every row i: the cross-entropy of a
+/// predicted distribution against a one-hot label.
+///
+/// # Shapes
+/// `pred`, `labels`: (nodes, classes) -> (nodes,).
+pub fn cross_entropy_rows(pred: &DMatrix<f64>, labels: &DMatrix<f64>) -> Result<Vec<f64>> {
+    same_shape(pred, labels)?;
     if pred.ncols() == 0 && pred.nrows() > 0 {
         return Err(GraphError::shape(
             "predictions vs labels",
@@ -45,13 +51,7 @@ pub fn cross_entropy_rows(pred: &DMatrix<f64>, labels: &DMatrix<f64>) -> Result<
 /// Mean of `values` over `nodes` (0 for no nodes); errors for a node id
 /// that is not an index of `values`.
 pub fn mean_over(values: &[f64], nodes: &[usize]) -> Result<f64> {
-    if let Some(&bad) = nodes.iter().find(|&&i| i >= values.len()) {
-        return Err(GraphError::param(
-            "node",
-            bad,
-            "node ids must be below the number of values (one per node)",
-        ));
-    }
+    check_nodes("node", nodes, values.len())?;
     if nodes.is_empty() {
         return Ok(0.0);
     }
@@ -64,20 +64,8 @@ pub fn mean_over(values: &[f64], nodes: &[usize]) -> Result<f64> {
 /// # Shapes
 /// `pred`, `labels`: (nodes, classes).
 pub fn node_accuracy(pred: &DMatrix<f64>, labels: &DMatrix<f64>, nodes: &[usize]) -> Result<f64> {
-    if pred.shape() != labels.shape() {
-        return Err(GraphError::shape(
-            "predictions vs labels",
-            dims(labels),
-            dims(pred),
-        ));
-    }
-    if let Some(&bad) = nodes.iter().find(|&&i| i >= pred.nrows()) {
-        return Err(GraphError::param(
-            "node",
-            bad,
-            "node ids must be below the number of rows",
-        ));
-    }
+    same_shape(pred, labels)?;
+    check_nodes("node", nodes, pred.nrows())?;
     if nodes.is_empty() {
         return Ok(0.0);
     }

@@ -59,7 +59,7 @@ impl GcnNetwork<GcnLayer> {
         if hidden.is_empty() {
             return Err(GraphError::param(
                 "hidden",
-                "[]",
+                hidden,
                 "give at least one GCN layer size (the homework uses [16, 2])",
             ));
         }
@@ -97,5 +97,20 @@ impl<L: GraphConvolution> NodeClassifier for GcnNetwork<L> {
             layer.backward(optim, update)?;
         }
         Ok(())
+    }
+}
+
+/// A boxed network is a network, so a notebook can hold its own network or
+/// the reference [`GcnNetwork`] in one `Box<dyn NodeClassifier>` and train
+/// either (see [`implementation_to_use`](hw6_exercise::implementation_to_use)).
+impl<M: NodeClassifier + ?Sized> NodeClassifier for Box<M> {
+    fn embedding(&mut self, a_hat: &DMatrix<f64>, x: &DMatrix<f64>) -> Result<DMatrix<f64>> {
+        (**self).embedding(a_hat, x)
+    }
+    fn forward_pass(&mut self, a_hat: &DMatrix<f64>, x: &DMatrix<f64>) -> Result<DMatrix<f64>> {
+        (**self).forward_pass(a_hat, x)
+    }
+    fn backward(&mut self, optim: &mut GradientDescent, update: bool) -> Result<()> {
+        (**self).backward(optim, update)
     }
 }

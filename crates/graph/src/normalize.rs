@@ -12,7 +12,7 @@
 //! inverse) and exists to check the first.
 //!
 //! ```
-//! use hw6_graph::normalize::{add_self_loops, sym_normalize};
+//! use hw6_graph::{add_self_loops, sym_normalize};
 //! use nalgebra::DMatrix;
 //! let a = DMatrix::from_row_slice(2, 2, &[0.0, 1.0, 1.0, 0.0]);
 //! let a_hat = sym_normalize(&add_self_loops(&a).unwrap()).unwrap();

@@ -5,7 +5,7 @@
 
 use nalgebra::DMatrix;
 
-use crate::error::{GraphError, Result, dims};
+use crate::error::{GraphError, Result, check_nodes, dims};
 
 /// Plain gradient descent with L2 weight decay, and the backward-pass state.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,17 +89,11 @@ impl GradientDescent {
         if nodes.is_empty() {
             return Err(GraphError::param(
                 "train_nodes",
-                "[]",
+                nodes,
                 "give at least one training node",
             ));
         }
-        if let Some(&bad) = nodes.iter().find(|&&i| i >= y_pred.nrows()) {
-            return Err(GraphError::param(
-                "train_nodes",
-                bad,
-                "every training node must be below the number of nodes",
-            ));
-        }
+        check_nodes("train_nodes", &nodes, y_pred.nrows())?;
         self.y_pred = y_pred.clone();
         self.y_true = y_true.clone();
         self.batch_size = nodes.len();

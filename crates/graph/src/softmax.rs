@@ -10,6 +10,7 @@
 //!            db = column sums of dL/dS / batch                 (no decay)
 //! ```
 
+use hw6_linalg::softmax_in_place;
 use nalgebra::DMatrix;
 use rand::Rng;
 
@@ -38,7 +39,7 @@ pub struct SoftmaxGrads {
 
 impl SoftmaxLayer {
     /// A layer from `n_in` features to `n_out` classes; W by
-    /// [`glorot_init`](crate::init::glorot_init) from `rng`, b = 0.
+    /// [`glorot_init`] from `rng`, b = 0.
     ///
     /// # Errors
     /// A size of zero.
@@ -46,8 +47,8 @@ impl SoftmaxLayer {
         if n_in == 0 || n_out == 0 {
             return Err(GraphError::param(
                 "softmax layer size",
-                format!("{n_in} -> {n_out}"),
-                "both sizes must be at least 1",
+                (n_in, n_out),
+                "both sizes (n_in, n_out) must be at least 1",
             ));
         }
         Ok(Self {
@@ -100,7 +101,8 @@ impl SoftmaxLayer {
 }
 
 /// `softmax_rows(X Wᵀ + bᵀ)` without touching any cache (gradient checks
-/// call it with perturbed parameters).
+/// call it with perturbed parameters). Each row goes through the stable
+/// [`softmax_in_place`] of `hw6-linalg`.
 ///
 /// # Shapes
 /// `x`: (nodes, n_in), `w`: (n_out, n_in), `b`: (n_out, 1) -> (nodes, n_out).
@@ -124,15 +126,12 @@ pub fn softmax_forward(
         ));
     }
     let mut s = x * w.transpose();
+    let mut scores = Vec::with_capacity(s.ncols());
     for mut row in s.row_iter_mut() {
-        for (j, v) in row.iter_mut().enumerate() {
-            *v += b[(j, 0)];
-        }
-        // Subtract the row maximum so exp cannot overflow.
-        let max = row.max();
-        row.apply(|v| *v = (*v - max).exp());
-        let total = row.sum();
-        row /= total;
+        scores.clear();
+        scores.extend(row.iter().zip(b.iter()).map(|(v, bj)| v + bj));
+        softmax_in_place(&mut scores);
+        row.iter_mut().zip(&scores).for_each(|(v, p)| *v = *p);
     }
     Ok(s)
 }

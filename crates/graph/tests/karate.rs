@@ -118,11 +118,20 @@ fn every_gradient_check_passes() {
     assert!(report.worst() < 1e-8);
 }
 
-/// A GCN layer whose backward pass forgets the tanh derivative.
-#[derive(Clone)]
-struct ForgetsTanh(GcnLayer);
+/// A known mistake in a GCN layer's backward pass.
+#[derive(Clone, Copy)]
+enum Fault {
+    /// Forgets the tanh derivative.
+    ForgetsTanh,
+    /// Leaves the weight decay out of the weight gradient.
+    NoDecay,
+}
 
-impl GraphConvolution for ForgetsTanh {
+/// The reference layer with one mistake in its backward pass.
+#[derive(Clone)]
+struct Faulty(GcnLayer, Fault);
+
+impl GraphConvolution for Faulty {
     fn forward(
         &mut self,
         a_hat: &DMatrix<f64>,
@@ -135,10 +144,18 @@ impl GraphConvolution for ForgetsTanh {
         optim: &mut GradientDescent,
         update: bool,
     ) -> Result<DMatrix<f64>, GraphError> {
-        let h = self.0.output().unwrap().clone();
-        // Undo the 1 - H² that the reference applies: pass G / (1 - H²).
-        optim.output = optim.output.component_div(&h.map(|v| 1.0 - v * v));
-        self.0.backward(optim, update)
+        match self.1 {
+            Fault::ForgetsTanh => {
+                let h = self.0.output().unwrap().clone();
+                // Undo the 1 - H² that the reference applies: pass G / (1 - H²).
+                optim.output = optim.output.component_div(&h.map(|v| 1.0 - v * v));
+                self.0.backward(optim, update)
+            }
+            Fault::NoDecay => {
+                let decay = &self.0.w * (optim.weight_decay / optim.batch_size as f64);
+                Ok(self.0.backward(optim, update)? - decay)
+            }
+        }
     }
     fn weight(&self) -> &DMatrix<f64> {
         &self.0.w
@@ -148,31 +165,15 @@ impl GraphConvolution for ForgetsTanh {
     }
 }
 
-/// A GCN layer whose weight gradient misses the weight decay.
-#[derive(Clone)]
-struct NoDecay(GcnLayer);
-
-impl GraphConvolution for NoDecay {
-    fn forward(
-        &mut self,
-        a_hat: &DMatrix<f64>,
-        x: &DMatrix<f64>,
-    ) -> Result<DMatrix<f64>, GraphError> {
-        self.0.forward(a_hat, x)
-    }
-    fn backward(
-        &mut self,
-        optim: &mut GradientDescent,
-        update: bool,
-    ) -> Result<DMatrix<f64>, GraphError> {
-        let decay = &self.0.w * (optim.weight_decay / optim.batch_size as f64);
-        Ok(self.0.backward(optim, update)? - decay)
-    }
-    fn weight(&self) -> &DMatrix<f64> {
-        &self.0.w
-    }
-    fn weight_mut(&mut self) -> &mut DMatrix<f64> {
-        &mut self.0.w
+/// `net` with every GCN layer given `fault`.
+fn with_fault(net: &GcnNetwork, fault: Fault) -> GcnNetwork<Faulty> {
+    GcnNetwork {
+        gcn_layers: net
+            .gcn_layers
+            .iter()
+            .map(|l| Faulty(l.clone(), fault))
+            .collect(),
+        softmax: net.softmax.clone(),
     }
 }
 
@@ -181,10 +182,7 @@ fn a_wrong_backward_pass_fails_the_check() {
     let data = karate();
     let t = &data.task;
     let net = gradient_test_network(3, &[16, 2]);
-    let forgets = GcnNetwork {
-        gcn_layers: net.gcn_layers.iter().cloned().map(ForgetsTanh).collect(),
-        softmax: net.softmax.clone(),
-    };
+    let forgets = with_fault(&net, Fault::ForgetsTanh);
     let report = check_gradients(&forgets, &t.a_hat, &t.x, &t.labels, None, 1.0).unwrap();
     println!("{report}");
     // The softmax layer is right; both GCN layers are wrong.
@@ -195,17 +193,14 @@ fn a_wrong_backward_pass_fails_the_check() {
     );
     assert!(report.clone().require_passed().is_err());
 
-    let no_decay = GcnNetwork {
-        gcn_layers: net.gcn_layers.iter().cloned().map(NoDecay).collect(),
-        softmax: net.softmax.clone(),
-    };
+    let no_decay = with_fault(&net, Fault::NoDecay);
     let report = check_gradients(&no_decay, &t.a_hat, &t.x, &t.labels, None, 1.0).unwrap();
     assert!(!report.all_passed(), "{report}");
     assert!(report.checks[2].difference > 1e-4);
 
     // The exercise checker rejects it too.
     let err = check_gcn_layer(&t.a_hat, |i, o, rng| {
-        ForgetsTanh(GcnLayer::new(i, o, rng).unwrap())
+        Faulty(GcnLayer::new(i, o, rng).unwrap(), Fault::ForgetsTanh)
     })
     .unwrap_err();
     assert!(err.to_string().contains("Q4"), "{err}");
