@@ -55,11 +55,9 @@ pub trait FeatureMap {
 ///
 /// `φ(x) = [1, sqrt(2) x_1..sqrt(2) x_D, x_1²..x_D², sqrt(2) x_i x_j (i < j)]`.
 ///
-/// Then `φ(q)·φ(k) = 1 + 2 qᵀk + (qᵀk)² = (qᵀk + 1)²` exactly. The
-/// homework's solution lists the linear terms as plain `x_i`; with those the
-/// inner product is `1 + qᵀk + (qᵀk)²`, which is not the kernel `(qᵀk + 1)²` of
-/// part 3(b)i (expand `(qᵀk + 1)²`: the cross term is `2 qᵀk`). We keep the
-/// map and the kernel consistent, and the tests check the identity.
+/// Then `φ(q)·φ(k) = 1 + 2 qᵀk + (qᵀk)² = (qᵀk + 1)²` exactly. With plain
+/// `x_i` as linear terms (as the homework's solution lists them) the inner
+/// product would be `1 + qᵀk + (qᵀk)²`, not the kernel of part 3(b)i.
 ///
 /// `C = 1 + 2D + D(D-1)/2 = (D+1)(D+2)/2`, about `D²/2` (153 for `D = 16`).
 #[derive(Debug, Clone, Copy, Default)]

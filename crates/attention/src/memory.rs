@@ -3,9 +3,15 @@
 //! A program that wants measured peaks installs [`CountingAllocator`] as its
 //! global allocator (the `hw6` binary does):
 //!
-//! ```ignore
+//! ```
 //! #[global_allocator]
 //! static ALLOC: hw6_attention::CountingAllocator = hw6_attention::CountingAllocator;
+//!
+//! fn main() {
+//!     let (buffer, heap) = hw6_attention::measure_heap(|| vec![1u8; 1 << 20]);
+//!     assert_eq!(buffer.len(), 1 << 20);
+//!     assert!(heap.expect("installed").largest_block_bytes >= 1 << 20);
+//! }
 //! ```
 //!
 //! It forwards every call to the system allocator and keeps the number of live
@@ -15,10 +21,9 @@
 //! while it runs, on any thread (candle's worker threads included), is
 //! counted. Without the allocator installed it reports `None`.
 //!
-//! The peak includes buffers that the matrix-product kernels size from the
-//! processor's caches (gemm keeps one per thread, allocated on first use), so
-//! it differs between machines; the largest block and the peak's growth with
-//! the problem size are what say whether a buffer grows with `N^2`.
+//! The peak includes the matrix-product kernels' per-thread buffers, so it
+//! differs between machines; the largest block and the peak's growth with `N`
+//! show whether a buffer grows with `N²`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

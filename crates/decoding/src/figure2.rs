@@ -13,17 +13,15 @@
 //! | neural neural     | -0.01  |         |
 //! | network network   |        |         |
 //!
-//! What we did with the rest:
-//! - Where one child is given, the sibling is `log(1 - exp(given))` (the two
-//!   words' probabilities sum to 1), e.g. `log(1 - e^-0.6) = -0.796`.
-//! - Where both are given we keep the text's numbers even though they do not
-//!   sum to probability 1 exactly (`e^-0.65 + e^-0.73 = 1.004`,
-//!   `e^-0.8 + e^-0.6 = 0.998`): the figure rounds to two decimals, and the
-//!   answers are stated in those rounded numbers (-1.46 = -0.65 - 0.8 - 0.01).
-//! - After `network network` the text gives nothing; we assume a fair coin
-//!   (`ln 0.5` each). That prefix already scores `-0.73 - 0.796 = -1.526`,
-//!   below the best sequence's -1.46, and beam search drops it at step 2, so
-//!   no choice there changes any answer (a test tries several).
+//! The rest of the tree:
+//! - where one child is given, its sibling is `log(1 - exp(given))`
+//!   ([`complement_log_prob`]), e.g. `log(1 - e^-0.6) = -0.796`;
+//! - where both are given, the text's rounded numbers stand although they do
+//!   not sum to probability 1 exactly; the answers are stated in them
+//!   (`-1.46 = -0.65 - 0.8 - 0.01`);
+//! - after `network network` nothing is given: a fair coin (`ln 0.5` each).
+//!   That prefix scores `-1.526`, below the best sequence's `-1.46`, and beam
+//!   search drops it at step 2, so the choice changes no answer.
 
 use crate::error::Result;
 use crate::tree::{EdgeSource, LogProbTree};
