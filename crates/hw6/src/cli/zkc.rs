@@ -51,19 +51,96 @@ pub struct Args {
     pub log_every: usize,
 }
 
+impl From<Weights> for EdgeWeights {
+    fn from(w: Weights) -> Self {
+        match w {
+            Weights::Weighted => EdgeWeights::Weighted,
+            Weights::Binary => EdgeWeights::Binary,
+        }
+    }
+}
+
 pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     let mut json_out = common.json_writer()?;
     let svg_dir = common.svg_dir()?;
-    let weights = match args.weights {
-        Weights::Weighted => EdgeWeights::Weighted,
-        Weights::Binary => EdgeWeights::Binary,
-    };
     let club = load_karate(common.data_dir.as_deref())?;
-    let data = KarateData::new(club, weights)?;
-    let n = data.graph.num_nodes();
+    let data = KarateData::new(club, args.weights.into())?;
+    let q = describe_club(&data)?;
+    let (small_report, full_report) = gradient_checks(args, &data)?;
+
+    let start = Instant::now();
+    let run = zkc_config(args).run(&data)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let (train_loss, test_loss, accuracy) = run.history.last().context("training ran no epoch")?;
+    let epochs = run.history.epochs();
+    let stopped_early = epochs < args.max_epochs;
     say!(
         false,
-        "karate club: {n} members, {} ties; Mr. Hi's club {} members, Officer's {}",
+        "{} after {epochs} epochs ({seconds:.2} s): train loss {train_loss:.4}, test loss {test_loss:.4}, test accuracy {accuracy:.3}",
+        if stopped_early {
+            "early stopping"
+        } else {
+            "max_epochs reached"
+        }
+    );
+    describe_test_nodes(&data, &run.history)?;
+
+    if let Some(w) = json_out.as_mut() {
+        w.write(&json!({
+            "command": "zkc",
+            "seed": args.seed,
+            "weights": format!("{:?}", args.weights).to_lowercase(),
+            "hidden": args.hidden,
+            "lr": args.lr,
+            "weight_decay": args.weight_decay,
+            "patience": args.patience,
+            "warmup": args.warmup,
+            "max_epochs": args.max_epochs,
+            "test_accuracy": accuracy,
+            "epochs": epochs,
+            "stopped_at_epoch": epochs - 1,
+            "stopped_early": stopped_early,
+            "final_train_loss": train_loss,
+            "final_test_loss": test_loss,
+            "seconds": seconds,
+            "modularity": q,
+            "communities": data.communities,
+            "class_0": data.classes.nodes_of(0),
+            "class_1": data.classes.nodes_of(1),
+            "test_nodes": data.task.test_nodes,
+            "gradient_check_original": small_report,
+            "gradient_check_training_network": full_report,
+        }))?;
+    }
+    if let Some(dir) = svg_dir {
+        write_charts(dir, &data, &run, args.seed)?;
+    }
+    Ok(())
+}
+
+/// The training settings the arguments ask for.
+fn zkc_config(args: &Args) -> ZkcConfig {
+    ZkcConfig {
+        seed: args.seed,
+        hidden: args.hidden.clone(),
+        lr: args.lr,
+        weight_decay: args.weight_decay,
+        train: GcnTrainConfig {
+            max_epochs: args.max_epochs,
+            patience: args.patience,
+            warmup: args.warmup,
+            log_every: args.log_every,
+        },
+    }
+}
+
+/// Prints the club, its communities, classes and split; returns the
+/// modularity Q of the communities.
+fn describe_club(data: &KarateData) -> anyhow::Result<f64> {
+    say!(
+        false,
+        "karate club: {} members, {} ties; Mr. Hi's club {} members, Officer's {}",
+        data.graph.num_nodes(),
         data.graph.num_edges(),
         data.club.members_of(Club::MrHi).len(),
         data.club.members_of(Club::Officer).len()
@@ -77,16 +154,15 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
     for (i, c) in data.communities.iter().enumerate() {
         say!(false, "  community {i}: {c:?}");
     }
-    let class_nodes = [data.classes.nodes_of(0), data.classes.nodes_of(1)];
     say!(
         false,
         "classes (community 2 merged into 1): class 0 {:?}",
-        class_nodes[0]
+        data.classes.nodes_of(0)
     );
     say!(
         false,
         "                                      class 1 {:?}",
-        class_nodes[1]
+        data.classes.nodes_of(1)
     );
     say!(
         false,
@@ -94,22 +170,18 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         data.task.test_nodes,
         data.task.train_nodes.len()
     );
+    Ok(q)
+}
 
-    let config = ZkcConfig {
-        seed: args.seed,
-        hidden: args.hidden.clone(),
-        lr: args.lr,
-        weight_decay: args.weight_decay,
-        train: GcnTrainConfig {
-            max_epochs: args.max_epochs,
-            patience: args.patience,
-            warmup: args.warmup,
-            log_every: args.log_every,
-        },
-    };
-    // The original's gradient test (34 -> 2 GCN layer, softmax 2 -> 2, weight
-    // decay 1, every node), then the training network's own parameters.
+/// The original's gradient test (34 -> 2 GCN layer, softmax 2 -> 2, weight
+/// decay 1, every node), then the training network's own parameters; both
+/// printed, and both must pass.
+fn gradient_checks(
+    args: &Args,
+    data: &KarateData,
+) -> anyhow::Result<(GradientReport, GradientReport)> {
     let t = &data.task;
+    let n = data.graph.num_nodes();
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let small = GcnNetwork::new(n, 2, &[2], &mut rng)?;
     let small_report = check_gradients(&small, &t.a_hat, &t.x, &t.labels, None, 1.0)?;
@@ -134,32 +206,21 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
         args.hidden
     );
     say_part!(false, "{full_report}");
-    let small_report = small_report.require_passed()?;
-    let full_report = full_report.require_passed()?;
+    Ok((
+        small_report.require_passed()?,
+        full_report.require_passed()?,
+    ))
+}
 
-    let start = Instant::now();
-    let run = config.run(&data)?;
-    let seconds = start.elapsed().as_secs_f64();
-    let h = &run.history;
-    let (train_loss, test_loss, accuracy) = h.last().context("training ran no epoch")?;
-    let epochs = h.epochs();
-    let stopped_early = epochs < args.max_epochs;
-    say!(
-        false,
-        "{} after {epochs} epochs ({seconds:.2} s): train loss {train_loss:.4}, test loss {test_loss:.4}, test accuracy {accuracy:.3}",
-        if stopped_early {
-            "early stopping"
-        } else {
-            "max_epochs reached"
-        }
-    );
+/// One line per test node: club, class, P(class 1) and the embedding.
+fn describe_test_nodes(data: &KarateData, h: &GcnHistory) -> anyhow::Result<()> {
     let pred = h.predictions.last().context("no prediction recorded")?;
     let emb = h.embeddings.last().context("no embedding recorded")?;
     say!(
         false,
         "test nodes: node, club, class, P(class 1), embedding"
     );
-    for &i in &t.test_nodes {
+    for &i in &data.task.test_nodes {
         say!(
             false,
             "  {i:>2}  {:<8} {}  {:.3}  ({:+.3}, {:+.3})",
@@ -169,37 +230,6 @@ pub fn run(args: &Args, common: &super::Common) -> anyhow::Result<()> {
             emb[(i, 0)],
             emb[(i, emb.ncols().min(2) - 1)]
         );
-    }
-
-    if let Some(w) = json_out.as_mut() {
-        w.write(&json!({
-            "command": "zkc",
-            "seed": args.seed,
-            "weights": format!("{:?}", args.weights).to_lowercase(),
-            "hidden": args.hidden,
-            "lr": args.lr,
-            "weight_decay": args.weight_decay,
-            "patience": args.patience,
-            "warmup": args.warmup,
-            "max_epochs": args.max_epochs,
-            "test_accuracy": accuracy,
-            "epochs": epochs,
-            "stopped_at_epoch": epochs - 1,
-            "stopped_early": stopped_early,
-            "final_train_loss": train_loss,
-            "final_test_loss": test_loss,
-            "seconds": seconds,
-            "modularity": q,
-            "communities": data.communities,
-            "class_0": class_nodes[0],
-            "class_1": class_nodes[1],
-            "test_nodes": t.test_nodes,
-            "gradient_check_original": small_report,
-            "gradient_check_training_network": full_report,
-        }))?;
-    }
-    if let Some(dir) = svg_dir {
-        write_charts(dir, &data, &run, args.seed)?;
     }
     Ok(())
 }
