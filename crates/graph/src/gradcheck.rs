@@ -165,7 +165,7 @@ impl fmt::Display for GradientReport {
 
 /// The loss the numerical gradients differentiate: mean cross-entropy over
 /// the training nodes plus `wd/2 |decayed|² / batch`.
-fn checked_loss(
+fn gradient_check_loss(
     pred: &DMatrix<f64>,
     y_true: &DMatrix<f64>,
     train: &[usize],
@@ -211,7 +211,7 @@ pub fn check_gradients<L: GraphConvolution + Clone>(
     let mut checks = Vec::new();
     let (ws, bs) = (&network.softmax.w, &network.softmax.b);
     let numeric = numerical_gradient(ws, GRAD_CHECK_EPS, |w| {
-        checked_loss(
+        gradient_check_loss(
             &softmax_forward(&embedding, w, bs)?,
             y_true,
             &train,
@@ -225,7 +225,7 @@ pub fn check_gradients<L: GraphConvolution + Clone>(
         &numeric,
     ));
     let numeric = numerical_gradient(bs, GRAD_CHECK_EPS, |b| {
-        checked_loss(
+        gradient_check_loss(
             &softmax_forward(&embedding, ws, b)?,
             y_true,
             &train,
@@ -243,7 +243,7 @@ pub fn check_gradients<L: GraphConvolution + Clone>(
             let mut moved = network.clone();
             *moved.gcn_layers[k].weight_mut() = w.clone();
             let pred = moved.forward_pass(a_hat, x)?;
-            checked_loss(&pred, y_true, &train, weight_decay, Some(w))
+            gradient_check_loss(&pred, y_true, &train, weight_decay, Some(w))
         })?;
         checks.push(implementation_check(
             format!("GCN layer {} W", k + 1),
