@@ -29,6 +29,26 @@ pub struct MatView<'a> {
     data: &'a [f32],
 }
 
+/// `rows()`, `cols()` and `shape()`, the same for [`Matrix`] and [`MatView`].
+macro_rules! shape_accessors {
+    () => {
+        /// Number of rows.
+        pub fn rows(&self) -> usize {
+            self.rows
+        }
+
+        /// Number of columns.
+        pub fn cols(&self) -> usize {
+            self.cols
+        }
+
+        /// `(rows, cols)`.
+        pub fn shape(&self) -> (usize, usize) {
+            (self.rows, self.cols)
+        }
+    };
+}
+
 /// `rows * cols`, or a shape error when it overflows `usize`.
 fn checked_len(what: &'static str, rows: usize, cols: usize) -> Result<usize> {
     rows.checked_mul(cols).ok_or_else(|| {
@@ -85,20 +105,7 @@ impl Matrix {
         m
     }
 
-    /// Number of rows.
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
-    /// Number of columns.
-    pub fn cols(&self) -> usize {
-        self.cols
-    }
-
-    /// `(rows, cols)`.
-    pub fn shape(&self) -> (usize, usize) {
-        (self.rows, self.cols)
-    }
+    shape_accessors!();
 
     /// The row-major entries, `rows * cols` of them.
     pub fn as_slice(&self) -> &[f32] {
@@ -176,20 +183,7 @@ impl<'a> MatView<'a> {
         Ok(Self { rows, cols, data })
     }
 
-    /// Number of rows.
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
-    /// Number of columns.
-    pub fn cols(&self) -> usize {
-        self.cols
-    }
-
-    /// `(rows, cols)`.
-    pub fn shape(&self) -> (usize, usize) {
-        (self.rows, self.cols)
-    }
+    shape_accessors!();
 
     /// The row-major entries.
     pub fn as_slice(&self) -> &'a [f32] {
