@@ -1,6 +1,7 @@
 //! Reading part 3(c)'s timings: the power law `t ≈ a N^p` each method
 //! follows, and the `N` where linear attention overtakes softmax.
 
+use hw6_linalg::fit_line;
 use serde::Serialize;
 
 /// A least-squares line `log t = intercept + slope log N`.
@@ -33,19 +34,12 @@ pub fn fit_power_law(method: &'static str, points: &[(usize, f64)]) -> Option<Po
         .filter(|(n, t)| *n > 0 && *t > 0.0)
         .map(|&(n, t)| ((n as f64).ln(), t.ln()))
         .collect();
-    let k = pts.len() as f64;
-    let mx = pts.iter().map(|p| p.0).sum::<f64>() / k;
-    let my = pts.iter().map(|p| p.1).sum::<f64>() / k;
-    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    if pts.len() < 2 || sxx <= 0.0 {
-        return None;
-    }
-    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let slope = sxy / sxx;
+    let (xs, ys): (Vec<f64>, Vec<f64>) = pts.iter().copied().unzip();
+    let (slope, intercept) = fit_line(&xs, &ys)?;
     Some(PowerLaw {
         method,
         slope,
-        intercept: my - slope * mx,
+        intercept,
         points: pts.len(),
     })
 }

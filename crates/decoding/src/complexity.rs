@@ -12,7 +12,7 @@ use crate::beam::{BeamConfig, beam_search};
 use crate::error::Result;
 use crate::step::{StepModel, Token};
 use hw6_exercise::ParamError;
-use hw6_linalg::log_sum_exp;
+use hw6_linalg::{fit_line, log_sum_exp};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -82,14 +82,11 @@ pub struct ComplexitySweep {
     pub predicted_slope: f64,
 }
 
+/// The log-log slope of `ys` against `xs` (NaN without two distinct `xs`).
 fn slope(xs: &[f64], ys: &[f64]) -> f64 {
     let lx: Vec<f64> = xs.iter().map(|x| x.ln()).collect();
     let ly: Vec<f64> = ys.iter().map(|y| y.max(1e-300).ln()).collect();
-    let n = lx.len() as f64;
-    let (mx, my) = (lx.iter().sum::<f64>() / n, ly.iter().sum::<f64>() / n);
-    let sxx: f64 = lx.iter().map(|x| (x - mx).powi(2)).sum();
-    let sxy: f64 = lx.iter().zip(&ly).map(|(x, y)| (x - mx) * (y - my)).sum();
-    if sxx > 0.0 { sxy / sxx } else { f64::NAN }
+    fit_line(&lx, &ly).map_or(f64::NAN, |(slope, _)| slope)
 }
 
 /// Runs beam search on a [`HashedModel`] once per setting.

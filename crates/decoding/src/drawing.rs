@@ -1,6 +1,6 @@
 //! A [`LogProbTree`] and a search's outcome flattened into numbered nodes,
 //! ready for any tree-drawing code (the notebook and `hw6 beam` hand it to
-//! `hw6_viz::tree::TreeChart`). Kept free of plotting so this crate does not
+//! `hw6_viz::TreeChart`). Kept free of plotting so this crate does not
 //! depend on the chart crate.
 
 use crate::beam::SearchResult;

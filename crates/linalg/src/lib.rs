@@ -10,7 +10,8 @@
 //!   cut into blocks by shape alone (the same bits on any thread count);
 //! - [`threads`](num_threads): how many threads a product may use;
 //! - [`log_sum_exp`] and [`softmax_in_place`]: the numerically stable forms,
-//!   for `f32` and `f64`, written once for every crate;
+//!   for `f32` and `f64`, written once for every crate; [`fit_line`], the
+//!   least-squares line behind the log-log slopes of the cost measurements;
 //! - candle [`Tensor`](candle_core::Tensor)s convert both ways with
 //!   `TryFrom`, for notebooks that compute with tensors.
 //!
@@ -27,6 +28,7 @@
 
 mod elementwise;
 mod error;
+mod fit;
 mod matrix;
 mod product;
 mod softmax;
@@ -35,6 +37,7 @@ mod threads;
 
 pub use elementwise::{max_abs_diff, mse};
 pub use error::{LinalgError, Result};
+pub use fit::fit_line;
 pub use matrix::{MatView, Matrix};
 pub use product::{Op, gemm_into, matmul};
 pub use softmax::{Real, log_sum_exp, softmax_in_place};
