@@ -1,7 +1,7 @@
 //! Seed sweep of the homework's run: trains the network once per seed and
 //! prints how each run ended, then a summary (the figures behind
 //! `DEFAULT_WARMUP`, `KARATE_WEIGHTS` and `ZKC_DEFAULT_SEED`; see
-//! docs/findings/graph.md).
+//! docs/findings.md, "The karate club GCN").
 //!
 //! `cargo bench -p hw6-graph --bench zkc_seeds -- 0 100 [binary] [warmup=N]`:
 //! seeds 0 to 99; Zachary's weights unless `binary`; the default warm-up

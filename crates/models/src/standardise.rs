@@ -6,7 +6,7 @@
 //! size, so the steps a probe needs grow with the weights it must reach,
 //! `~ 1 / sigma`. Standardising is a fixed affine change of the features: it
 //! does not change what a converged linear probe can do, only how fast Adam
-//! gets there. (Measured effect: `docs/findings.md`, "the linear probe".)
+//! gets there. (Measured effect: `docs/findings.md`, "The linear probe".)
 
 use hw6_linalg::{MatView, Matrix};
 
