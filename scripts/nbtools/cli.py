@@ -12,6 +12,7 @@ from .kernel import (describe_failure, execute, lost_displays, new_client, own_b
 from .params import inject_parameters, parse_overrides
 from .render import (RenderError, check_tools, combine_pdfs, failed_pdf, html_to_pdf, render, replacing,
                      write_atomically)
+from .answers import release_problems
 from .student import STUDENT_DIR, check_student_run, leaked_lines, student_version
 
 
@@ -105,6 +106,7 @@ def cmd_student(args):
     import nbformat
 
     problems = []
+    released = []  # (name, committed student notebook), for the answer-fact check
     for path in solution_notebooks(args):
         solution = read_notebook(path)
         student, solution_lines = student_version(solution, path.name)
@@ -115,6 +117,7 @@ def cmd_student(args):
                 problems.append(f"{target} is missing: run scripts/notebooks.py student")
                 continue
             committed = read_notebook(target)
+            released.append((target.name, committed))
             if target.read_text(encoding="utf-8") != text:
                 problems.append(f"{target} is stale: run scripts/notebooks.py student")
             leaks = leaked_lines(committed, solution_lines, solution)
@@ -128,6 +131,12 @@ def cmd_student(args):
             write_atomically(target, text)
             regions = sum(c.source.count("todo!()") for c in student.cells if c.cell_type == "code")
             print(f"{target}: {regions} TODO(s)")
+    if args.check:  # no answer fact declared in any solution notebook may appear in a student notebook
+        every = solution_notebooks(argparse.Namespace(notebooks=[]))
+        count, leaks = release_problems([(p.name, read_notebook(p)) for p in every], released)
+        problems += leaks
+        if not leaks:
+            print(f"answer facts: none of the {count} declared appears in the student notebooks")
     if problems:
         for p in problems:
             print(f"error: {p}", file=sys.stderr)

@@ -12,6 +12,7 @@ import copy
 import re
 
 from . import NOTEBOOKS, UsageError
+from .answers import drop_declarations
 
 STUDENT_DIR = NOTEBOOKS / "student"
 DEP_PATH = 'path = "../crates/hw6"'
@@ -66,6 +67,7 @@ def student_version(nb, name):
     solution_lines = []
     for index, cell in enumerate(nb.cells, 1):
         where = f"{name}, cell {index}"
+        drop_declarations(cell)  # the answer facts stay in the solution notebook
         if cell.cell_type == "code":
             # Student notebooks sit one folder deeper.
             source = cell.source.replace(DEP_PATH, STUDENT_DEP_PATH)
