@@ -5,7 +5,9 @@ and `// END SOLUTION` become `todo!()` with a hint (text after the BEGIN
 marker, e.g. `// BEGIN SOLUTION: add the self loops`), keeping indentation,
 so a region inside an expression still compiles. In markdown,
 `<!-- BEGIN SOLUTION -->` ... `<!-- END SOLUTION -->` becomes a placeholder.
-`// BEGIN HIDDEN TESTS` ... `// END HIDDEN TESTS` disappears.
+`// BEGIN HIDDEN TESTS` ... `// END HIDDEN TESTS` disappears. A cell's
+declared answer facts (metadata `hw6.answer_facts`, see `answers`) are
+dropped.
 """
 
 import copy
