@@ -19,7 +19,10 @@ pub struct ParamError {
 }
 
 fn shown(value: &Option<String>) -> String {
-    value.as_ref().map(|v| format!(" = {v}")).unwrap_or_default()
+    value
+        .as_ref()
+        .map(|v| format!(" = {v}"))
+        .unwrap_or_default()
 }
 
 impl ParamError {
@@ -45,7 +48,9 @@ impl ParamError {
 
 /// Inputs whose shapes do not fit the operation.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{what}: expected {expected}, got {got}; pass inputs with the shapes in its `# Shapes` doc")]
+#[error(
+    "{what}: expected {expected}, got {got}; pass inputs with the shapes in its `# Shapes` doc"
+)]
 pub struct ShapeError {
     /// The operation or argument (`"Matrix::from_vec"`, `"forward input"`).
     pub what: &'static str,
@@ -94,7 +99,11 @@ pub fn checked<E: From<CheckFailure>>(
     exercise: &str,
     body: impl FnOnce(&mut CheckReport) -> Result<(), E>,
 ) -> Result<CheckReport, E> {
-    run_check(exercise, |panic| CheckFailure::new(exercise, panic).into(), body)
+    run_check(
+        exercise,
+        |panic| CheckFailure::new(exercise, panic).into(),
+        body,
+    )
 }
 
 #[cfg(test)]
@@ -112,11 +121,17 @@ mod tests {
     #[test]
     fn messages_name_the_parameter_and_what_is_allowed() {
         let e = ParamError::new("k", 0, "use a bottleneck of at least 1");
-        assert_eq!(e.to_string(), "invalid k = 0: use a bottleneck of at least 1");
+        assert_eq!(
+            e.to_string(),
+            "invalid k = 0: use a bottleneck of at least 1"
+        );
         let e = ParamError::field("splits", "the fractions sum to 1.2");
         assert_eq!(e.to_string(), "invalid splits: the fractions sum to 1.2");
         let e = ShapeError::new("forward input", "(n, 784)", "(n, 100)");
-        assert!(e.to_string().starts_with("forward input: expected (n, 784), got (n, 100)"));
+        assert!(
+            e.to_string()
+                .starts_with("forward input: expected (n, 784), got (n, 100)")
+        );
     }
 
     #[test]
@@ -127,7 +142,9 @@ mod tests {
         };
         assert_eq!(failure.exercise, "Q1");
         assert!(failure.reason.contains("todo!()"), "{}", failure.reason);
-        let wrong = checked("Q2", |_| Err(CrateError::from(ParamError::field("x", "no"))));
+        let wrong = checked("Q2", |_| {
+            Err(CrateError::from(ParamError::field("x", "no")))
+        });
         assert!(matches!(wrong, Err(CrateError::Param(_))));
         assert!(checked("Q3", |_| Ok::<(), CrateError>(())).is_ok());
     }

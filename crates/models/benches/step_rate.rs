@@ -3,8 +3,8 @@
 //! user CPU time beside wall time so a busy machine shows.
 //! `cargo bench -p hw6-models --bench step_rate -- [linear|nonlinear|all] [k] [steps]`
 //! (all configurations by default; give one to profile it alone).
-use hw6_models::prelude::*;
 use hw6_models::Arch;
+use hw6_models::prelude::*;
 use std::time::Instant;
 
 fn cpu_seconds() -> f64 {
