@@ -35,6 +35,9 @@ pub struct Autoencoder {
     pub(crate) layers: Vec<Dense>,
     /// Buffers the train step reuses (see `backprop.rs`).
     pub(crate) scratch: crate::backprop::Scratch,
+    /// When set, every `step` appends copies of its input and target (the
+    /// checkers watch what a notebook's train step feeds the network).
+    pub(crate) recorded: Option<Vec<(Matrix, Matrix)>>,
 }
 
 impl Autoencoder {
@@ -56,6 +59,7 @@ impl Autoencoder {
             config: config.clone(),
             layers,
             scratch: Default::default(),
+            recorded: None,
         })
     }
 

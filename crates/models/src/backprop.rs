@@ -59,6 +59,9 @@ impl Autoencoder {
             return Err(ShapeError::new("Autoencoder::step (input vs target)", want, got).into());
         }
         opt.check_fits("Autoencoder::step (optimizer)", self.parameter_lengths())?;
+        if let Some(record) = &mut self.recorded {
+            record.push((input.to_matrix(), target.to_matrix()));
+        }
         let mut s = std::mem::take(&mut self.scratch);
         let result = self.step_with(&mut s, input, target, opt);
         self.scratch = s;
