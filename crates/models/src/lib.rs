@@ -57,7 +57,7 @@ pub use adam::{Adam, ParamsAdamW};
 pub use autoencoder::Autoencoder;
 pub use check::{
     ForwardPass, ReferenceForward, ReferenceMaskStep, ReferenceNoiseStep, TrainStep,
-    check_denoising_step, check_forward, check_masking_step, is_written,
+    check_denoising_step, check_forward, check_masking_step, forward_is_written, is_written,
 };
 pub use config::{Activation, AutoencoderConfig, DEFAULT_MASK_PROB, DEFAULT_NOISE_STD, ModelKind};
 pub use corruption::{add_noise, apply_mask, rand_like, randn_like};
@@ -89,8 +89,8 @@ pub mod prelude {
         Experiment, ExperimentConfig, ForwardPass, LinearProbe, MaskedAutoencoder, ModelError,
         ModelKind, OptimalityResiduals, Pca, ProbeConfig, ProbeStats, RunResult, RunSpec, Sweep,
         SweepResults, TrainStats, TrainStep, build_model, check_denoising_step, check_forward,
-        check_masking_step, is_written, largest_principal_angle_degrees, optimality_residuals,
-        principal_angles, rand_like, randn_like, run_once, run_once_with,
+        check_masking_step, forward_is_written, is_written, largest_principal_angle_degrees,
+        optimality_residuals, principal_angles, rand_like, randn_like, run_once, run_once_with,
     };
     pub use hw6_exercise::{CheckReport, Implementation, implementation_to_use};
     pub use hw6_linalg::{MatView, Matrix};

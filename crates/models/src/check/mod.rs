@@ -150,6 +150,15 @@ pub fn is_written(step: &impl TrainStep) -> bool {
     !matches!(attempt, Err(message) if message.contains("todo!()"))
 }
 
+/// Whether a notebook's forward pass is written (see [`is_written`]).
+pub fn forward_is_written(forward: &impl ForwardPass) -> bool {
+    let attempt = hw6_exercise::run_student_code(|| {
+        let ae = Autoencoder::new(&AutoencoderConfig::linear(12, 4).with_seed(21))?;
+        forward.forward(&ae, &test_batch(6, 12, 22))
+    });
+    !matches!(attempt, Err(message) if message.contains("todo!()"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +233,12 @@ mod tests {
         }
         assert!(!is_written(&NotYet));
         assert!(is_written(&ReferenceNoiseStep { noise_std: 0.5 }));
+        struct NoForward;
+        impl ForwardPass for NoForward {
+            fn forward(&self, _: &Autoencoder, _: &Matrix) -> Result<Matrix> {
+                todo!()
+            }
+        }
+        assert!(!forward_is_written(&NoForward) && forward_is_written(&ReferenceForward));
     }
 }
