@@ -110,6 +110,12 @@ pub fn run_check<E>(
     }
 }
 
+/// Whether `f` still reaches a `todo!()` (an exercise not written yet; code
+/// that runs, or fails in another way, is written).
+pub fn reaches_todo<T>(f: impl FnOnce() -> T) -> bool {
+    matches!(run_student_code(f), Err(message) if message.contains("todo!()"))
+}
+
 /// Runs `f`, turning a panic into `Err` with a message for the student.
 pub fn run_student_code<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     let previous = panic::take_hook();
@@ -182,6 +188,13 @@ mod tests {
         );
         let wrong = run_check("Q", |p| p, |_| Err("differs".to_string()));
         assert_eq!(wrong.unwrap_err(), "differs");
+    }
+
+    #[test]
+    fn only_a_todo_counts_as_not_written() {
+        assert!(reaches_todo(|| -> i32 { todo!() }));
+        assert!(!reaches_todo(|| 1));
+        assert!(!reaches_todo(|| -> i32 { panic!("wrong") }));
     }
 
     #[test]

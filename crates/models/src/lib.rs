@@ -56,8 +56,9 @@ mod variants;
 pub use adam::{Adam, ParamsAdamW};
 pub use autoencoder::Autoencoder;
 pub use check::{
-    ForwardPass, ReferenceForward, ReferenceMaskStep, ReferenceNoiseStep, TrainStep,
-    check_denoising_step, check_forward, check_masking_step, forward_is_written, is_written,
+    Architecture, ForwardPass, ReferenceForward, ReferenceMaskStep, ReferenceNoiseStep, TrainStep,
+    architecture_is_written, check_architecture, check_denoising_step, check_forward,
+    check_masking_step, forward_is_written, is_written, with_architecture,
 };
 pub use config::{Activation, AutoencoderConfig, DEFAULT_MASK_PROB, DEFAULT_NOISE_STD, ModelKind};
 pub use corruption::{add_noise, apply_mask, rand_like, randn_like};
@@ -84,13 +85,14 @@ pub use variants::{
 /// What notebooks need (`hw6::prelude` re-exports it).
 pub mod prelude {
     pub use crate::{
-        Activation, Adam, Arch, Autoencoder, AutoencoderConfig, AutoencoderModel,
+        Activation, Adam, Arch, Architecture, Autoencoder, AutoencoderConfig, AutoencoderModel,
         CustomAutoencoder, DEFAULT_MASK_PROB, DEFAULT_NOISE_STD, DenoisingAutoencoder, EpochStats,
         Experiment, ExperimentConfig, ForwardPass, LinearProbe, MaskedAutoencoder, ModelError,
         ModelKind, OptimalityResiduals, Pca, ProbeConfig, ProbeStats, RunResult, RunSpec, Sweep,
-        SweepResults, TrainStats, TrainStep, build_model, check_denoising_step, check_forward,
-        check_masking_step, forward_is_written, is_written, largest_principal_angle_degrees,
-        optimality_residuals, principal_angles, rand_like, randn_like, run_once, run_once_with,
+        SweepResults, TrainStats, TrainStep, architecture_is_written, build_model,
+        check_architecture, check_denoising_step, check_forward, check_masking_step,
+        forward_is_written, is_written, largest_principal_angle_degrees, optimality_residuals,
+        principal_angles, rand_like, randn_like, run_once, run_once_with, with_architecture,
     };
     pub use hw6_exercise::{CheckReport, Implementation, implementation_to_use};
     pub use hw6_linalg::{MatView, Matrix};
