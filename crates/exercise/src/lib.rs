@@ -5,8 +5,9 @@
 //! crate's checker, which runs that code through [`run_check`]: a passed
 //! check is a [`CheckReport`]; a wrong answer, or a panic such as the
 //! `todo!()`, is an error that says what to do. The cells after the check get
-//! their inputs through [`implementation_to_use`]: the student's code once its
-//! check passes, the crate's reference until then, so the rest of a student
+//! their inputs through [`implementation_to_use`]: the student's code once it
+//! is written, passing or not (so its mistakes show in the cells after it),
+//! the crate's reference while it is still a `todo!()`, so the rest of a student
 //! notebook runs before every exercise is done.
 //!
 //! The crates share one error vocabulary from here: [`ParamError`] for an
@@ -147,19 +148,32 @@ pub enum Implementation {
     Reference,
 }
 
-/// The student's implementation once `check` passed, the reference until
-/// then; prints one line saying which, so a student notebook keeps running
-/// past an exercise that is not done. The check cell above shows what
-/// differs.
-pub fn implementation_to_use<R, E>(exercise: &str, check: Result<R, E>) -> Implementation {
-    if check.is_ok() {
-        println!("{exercise}: passed, the rest of this notebook uses your code");
-        Implementation::Yours
-    } else {
-        println!(
-            "{exercise}: not passing yet, the rest of this notebook uses the reference implementation"
-        );
-        Implementation::Reference
+/// Which implementation the cells after an exercise run: the student's
+/// once it is written, whether or not `check` passed (a wrong answer shows
+/// its effects there, and the check above says what is wrong), and the
+/// crate's reference while it still reaches a `todo!()`. Prints one line
+/// saying which.
+pub fn implementation_to_use<R, E: fmt::Display>(
+    exercise: &str,
+    check: Result<R, E>,
+) -> Implementation {
+    match check {
+        Ok(_) => {
+            println!("{exercise}: passed, the rest of this notebook uses your code");
+            Implementation::Yours
+        }
+        Err(e) if e.to_string().contains("todo!()") => {
+            println!(
+                "{exercise}: not written yet, the rest of this notebook uses the reference until you write it"
+            );
+            Implementation::Reference
+        }
+        Err(_) => {
+            println!(
+                "{exercise}: not passing yet (see the check above); the rest of this notebook runs your code anyway, so you see what it does"
+            );
+            Implementation::Yours
+        }
     }
 }
 
@@ -217,13 +231,15 @@ mod tests {
     }
 
     #[test]
-    fn the_reference_stands_in_until_the_check_passes() {
+    fn the_reference_stands_in_only_while_the_code_is_a_todo() {
+        let todo = run_check("Q", |p| p, |_| -> Result<(), String> { todo!() });
+        assert_eq!(implementation_to_use("Q", todo), Implementation::Reference);
         assert_eq!(
-            implementation_to_use("Q", Err::<(), _>("no")),
-            Implementation::Reference
+            implementation_to_use("Q", Err::<(), _>("differs")),
+            Implementation::Yours
         );
         assert_eq!(
-            implementation_to_use("Q", Ok::<_, ()>(())),
+            implementation_to_use("Q", Ok::<_, String>(())),
             Implementation::Yours
         );
     }
