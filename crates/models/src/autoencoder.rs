@@ -125,9 +125,12 @@ impl Autoencoder {
     }
 
     /// Layers `range` applied to `x` (a copy of `x` for an empty range).
-    fn apply_layers(&self, x: MatView<'_>, range: std::ops::Range<usize>) -> Result<Matrix> {
-        let mut current = x.to_matrix();
-        let mut next = Matrix::default();
+    fn apply_layers(&self, x: MatView<'_>, mut range: std::ops::Range<usize>) -> Result<Matrix> {
+        let Some(first) = range.next() else {
+            return Ok(x.to_matrix());
+        };
+        let (mut current, mut next) = (Matrix::default(), Matrix::default());
+        self.layer_into(first, x, &mut current)?;
         for l in range {
             self.layer_into(l, current.view(), &mut next)?;
             std::mem::swap(&mut current, &mut next);
