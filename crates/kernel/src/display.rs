@@ -34,7 +34,10 @@ pub fn parse(line: &str) -> Option<Result<Display, String>> {
 
 fn parse_body(body: &str) -> Result<Display, String> {
     let value: Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
-    let display_id = value["display_id"].as_str().filter(|s| !s.is_empty()).ok_or("no \"display_id\" string")?;
+    let display_id = value["display_id"]
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .ok_or("no \"display_id\" string")?;
     let data = &value["data"];
     let Some(map) = data.as_object().filter(|m| !m.is_empty()) else {
         return Err("no \"data\" object of MIME type to content".into());
@@ -42,8 +45,16 @@ fn parse_body(body: &str) -> Result<Display, String> {
     if map.values().any(|v| !v.is_string()) {
         return Err("each \"data\" value must be a string".into());
     }
-    let metadata = if value["metadata"].is_object() { value["metadata"].clone() } else { json!({}) };
-    Ok(Display { display_id: display_id.to_owned(), data: data.clone(), metadata })
+    let metadata = if value["metadata"].is_object() {
+        value["metadata"].clone()
+    } else {
+        json!({})
+    };
+    Ok(Display {
+        display_id: display_id.to_owned(),
+        data: data.clone(),
+        metadata,
+    })
 }
 
 impl Display {
@@ -69,10 +80,20 @@ mod tests {
 
     #[test]
     fn a_malformed_display_line_says_what_is_wrong() {
-        let no_id = parse(r#"HW6_KERNEL_DISPLAY {"data": {"text/plain": "x"}}"#).unwrap().unwrap_err();
+        let no_id = parse(r#"HW6_KERNEL_DISPLAY {"data": {"text/plain": "x"}}"#)
+            .unwrap()
+            .unwrap_err();
         assert!(no_id.contains("display_id"));
-        let bad_data = parse(r#"HW6_KERNEL_DISPLAY {"display_id": "a", "data": {"text/plain": 3}}"#).unwrap().unwrap_err();
+        let bad_data =
+            parse(r#"HW6_KERNEL_DISPLAY {"display_id": "a", "data": {"text/plain": 3}}"#)
+                .unwrap()
+                .unwrap_err();
         assert!(bad_data.contains("string"));
-        assert!(parse("HW6_KERNEL_DISPLAY {oops").unwrap().unwrap_err().contains("JSON"));
+        assert!(
+            parse("HW6_KERNEL_DISPLAY {oops")
+                .unwrap()
+                .unwrap_err()
+                .contains("JSON")
+        );
     }
 }

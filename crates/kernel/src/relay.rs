@@ -42,10 +42,12 @@ pub fn install() -> io::Result<()> {
     drop((out_write, err_write));
     set_nonblocking(out_read.as_raw_fd())?;
     set_nonblocking(err_read.as_raw_fd())?;
-    std::thread::Builder::new().name("hw6-relay".into()).spawn(move || {
-        let mut relay = Relay::default();
-        let _ = relay.run(out_read, err_read, File::from(real_stdout));
-    })?;
+    std::thread::Builder::new()
+        .name("hw6-relay".into())
+        .spawn(move || {
+            let mut relay = Relay::default();
+            let _ = relay.run(out_read, err_read, File::from(real_stdout));
+        })?;
     Ok(())
 }
 
@@ -63,8 +65,16 @@ impl Relay {
     fn run(&mut self, out: OwnedFd, err: OwnedFd, mut sink: File) -> io::Result<()> {
         loop {
             let mut fds = [
-                libc::pollfd { fd: out.as_raw_fd(), events: libc::POLLIN, revents: 0 },
-                libc::pollfd { fd: err.as_raw_fd(), events: libc::POLLIN, revents: 0 },
+                libc::pollfd {
+                    fd: out.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: err.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
             ];
             // SAFETY: `fds` is a valid array of two pollfd structs.
             let ready = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
@@ -134,7 +144,8 @@ impl Relay {
 }
 
 fn is_evcxr_marker(line: &str) -> bool {
-    matches!(line, EVCXR_COMPLETE | EVCXR_ERROR | EVCXR_PANIC | EVCXR_END) || line.starts_with(EVCXR_BEGIN)
+    matches!(line, EVCXR_COMPLETE | EVCXR_ERROR | EVCXR_PANIC | EVCXR_END)
+        || line.starts_with(EVCXR_BEGIN)
 }
 
 fn push_line(text: &mut String, line: &str) {
@@ -228,7 +239,10 @@ mod tests {
 
     #[test]
     fn an_error_is_marked_after_its_text() {
-        let text = relay(&[("bad input\n", "EVCXR_ERROR_OCCURRED\nEVCXR_EXECUTION_COMPLETE\n")]);
+        let text = relay(&[(
+            "bad input\n",
+            "EVCXR_ERROR_OCCURRED\nEVCXR_EXECUTION_COMPLETE\n",
+        )]);
         assert_eq!(
             text,
             "HW6_KERNEL_STDERR bad input\nHW6_KERNEL_MARK error\nEVCXR_ERROR_OCCURRED\nEVCXR_EXECUTION_COMPLETE\n"
@@ -241,12 +255,18 @@ mod tests {
             ("", "EVCXR_BEGIN_CONTENT text/html\n<b>\n"),
             ("warning\n", "</b>\nEVCXR_END_CONTENT\n"),
         ]);
-        assert_eq!(text, "EVCXR_BEGIN_CONTENT text/html\n<b>\n</b>\nEVCXR_END_CONTENT\nHW6_KERNEL_STDERR warning\n");
+        assert_eq!(
+            text,
+            "EVCXR_BEGIN_CONTENT text/html\n<b>\n</b>\nEVCXR_END_CONTENT\nHW6_KERNEL_STDERR warning\n"
+        );
     }
 
     #[test]
     fn a_panic_is_marked_and_a_last_partial_stderr_line_is_kept() {
-        let text = relay(&[("thread panicked\nno newline", "EVCXR_PANIC_NOTIFICATION\nEVCXR_EXECUTION_COMPLETE\n")]);
+        let text = relay(&[(
+            "thread panicked\nno newline",
+            "EVCXR_PANIC_NOTIFICATION\nEVCXR_EXECUTION_COMPLETE\n",
+        )]);
         assert_eq!(
             text,
             "HW6_KERNEL_STDERR thread panicked\nHW6_KERNEL_MARK panic\nEVCXR_PANIC_NOTIFICATION\n\

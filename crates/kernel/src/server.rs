@@ -51,27 +51,52 @@ pub struct Server {
 impl Server {
     /// Binds the sockets and serves until a shutdown request.
     pub fn run(self) -> Result<()> {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         runtime.block_on(self.serve())
     }
 
     async fn serve(self) -> Result<()> {
-        let Server { connection, requests, interrupter, iopub_tx, mut iopub_rx } = self;
+        let Server {
+            connection,
+            requests,
+            interrupter,
+            iopub_tx,
+            mut iopub_rx,
+        } = self;
         let signer = Signer::new(&connection.key);
         let bind = |socket_name: &'static str, port: u16| {
             let endpoint = connection.endpoint(port);
-            move |e: zeromq::ZmqError| anyhow::anyhow!("cannot bind the {socket_name} socket to {endpoint}: {e}")
+            move |e: zeromq::ZmqError| {
+                anyhow::anyhow!("cannot bind the {socket_name} socket to {endpoint}: {e}")
+            }
         };
         let mut shell = RouterSocket::new();
-        shell.bind(&connection.endpoint(connection.shell_port)).await.map_err(bind("shell", connection.shell_port))?;
+        shell
+            .bind(&connection.endpoint(connection.shell_port))
+            .await
+            .map_err(bind("shell", connection.shell_port))?;
         let mut control = RouterSocket::new();
-        control.bind(&connection.endpoint(connection.control_port)).await.map_err(bind("control", connection.control_port))?;
+        control
+            .bind(&connection.endpoint(connection.control_port))
+            .await
+            .map_err(bind("control", connection.control_port))?;
         let mut iopub = PubSocket::new();
-        iopub.bind(&connection.endpoint(connection.iopub_port)).await.map_err(bind("iopub", connection.iopub_port))?;
+        iopub
+            .bind(&connection.endpoint(connection.iopub_port))
+            .await
+            .map_err(bind("iopub", connection.iopub_port))?;
         let mut stdin = RouterSocket::new();
-        stdin.bind(&connection.endpoint(connection.stdin_port)).await.map_err(bind("stdin", connection.stdin_port))?;
+        stdin
+            .bind(&connection.endpoint(connection.stdin_port))
+            .await
+            .map_err(bind("stdin", connection.stdin_port))?;
         let mut heartbeat = RepSocket::new();
-        heartbeat.bind(&connection.endpoint(connection.hb_port)).await.map_err(bind("heartbeat", connection.hb_port))?;
+        heartbeat
+            .bind(&connection.endpoint(connection.hb_port))
+            .await
+            .map_err(bind("heartbeat", connection.hb_port))?;
 
         let iopub_signer = signer.clone();
         let publisher = tokio::spawn(async move {
@@ -112,15 +137,25 @@ impl Server {
                     }
                     "shutdown_request" => {
                         let restart = request.content["restart"].as_bool().unwrap_or(false);
-                        let reply = request.child("shutdown_reply", json!({"status": "ok", "restart": restart}));
-                        control.send(reply.encode(&control_signer)).await.context("control socket")?;
-                        let _ = control_iopub.send(request.child("status", json!({"execution_state": "idle"})));
+                        let reply = request.child(
+                            "shutdown_reply",
+                            json!({"status": "ok", "restart": restart}),
+                        );
+                        control
+                            .send(reply.encode(&control_signer))
+                            .await
+                            .context("control socket")?;
+                        let _ = control_iopub
+                            .send(request.child("status", json!({"execution_state": "idle"})));
                         return Ok::<(), anyhow::Error>(());
                     }
                     _ => continue,
                 };
                 let reply_type = request.msg_type().replace("_request", "_reply");
-                control.send(request.child(&reply_type, content).encode(&control_signer)).await.context("control socket")?;
+                control
+                    .send(request.child(&reply_type, content).encode(&control_signer))
+                    .await
+                    .context("control socket")?;
             }
         });
 
@@ -137,7 +172,10 @@ impl Server {
                 let _ = iopub_tx.send(status(&request, "busy"));
                 let reply = answer(&request, &requests).await;
                 if let Some((msg_type, content)) = reply {
-                    shell.send(request.child(&msg_type, content).encode(&signer)).await.context("shell socket")?;
+                    shell
+                        .send(request.child(&msg_type, content).encode(&signer))
+                        .await
+                        .context("shell socket")?;
                 }
                 let _ = iopub_tx.send(status(&request, "idle"));
                 if request.msg_type() == "shutdown_request" {
@@ -172,13 +210,20 @@ async fn answer(request: &Message, requests: &Sender<Request>) -> Option<(String
         "kernel_info_request" => kernel_info(),
         "execute_request" => {
             let (tx, rx) = oneshot::channel();
-            let _ = requests.send(Request::Execute { msg: request.clone(), reply: tx });
+            let _ = requests.send(Request::Execute {
+                msg: request.clone(),
+                reply: tx,
+            });
             rx.await.unwrap_or_else(|_| json!({"status": "abort"}))
         }
         "complete_request" => {
             let (tx, rx) = oneshot::channel();
-            let _ = requests.send(Request::Complete { msg: request.clone(), reply: tx });
-            rx.await.unwrap_or_else(|_| json!({"status": "ok", "matches": [], "metadata": {}}))
+            let _ = requests.send(Request::Complete {
+                msg: request.clone(),
+                reply: tx,
+            });
+            rx.await
+                .unwrap_or_else(|_| json!({"status": "ok", "matches": [], "metadata": {}}))
         }
         "is_complete_request" => json!({"status": "complete"}),
         "inspect_request" => json!({"status": "ok", "found": false, "data": {}, "metadata": {}}),

@@ -25,8 +25,14 @@ use tokio::sync::{mpsc::UnboundedSender, oneshot};
 
 /// A request from the shell channel.
 pub enum Request {
-    Execute { msg: Message, reply: oneshot::Sender<Value> },
-    Complete { msg: Message, reply: oneshot::Sender<Value> },
+    Execute {
+        msg: Message,
+        reply: oneshot::Sender<Value>,
+    },
+    Complete {
+        msg: Message,
+        reply: oneshot::Sender<Value>,
+    },
 }
 
 /// What the control channel needs to interrupt a running cell.
@@ -58,8 +64,16 @@ pub struct CellError {
 impl CellError {
     fn new(ename: &str, evalue: impl Into<String>, traceback: Vec<String>) -> CellError {
         let evalue = evalue.into();
-        let traceback = if traceback.is_empty() { vec![format!("{ename}: {evalue}")] } else { traceback };
-        CellError { ename: ename.to_owned(), evalue, traceback }
+        let traceback = if traceback.is_empty() {
+            vec![format!("{ename}: {evalue}")]
+        } else {
+            traceback
+        };
+        CellError {
+            ename: ename.to_owned(),
+            evalue,
+            traceback,
+        }
     }
 }
 
@@ -85,7 +99,11 @@ enum Done {
 }
 
 /// Starts the evaluator and the session thread; returns the request sender.
-pub fn start(setup: Setup, iopub: UnboundedSender<Message>, interrupter: Interrupter) -> Sender<Request> {
+pub fn start(
+    setup: Setup,
+    iopub: UnboundedSender<Message>,
+    interrupter: Interrupter,
+) -> Sender<Request> {
     let (requests_tx, requests_rx) = unbounded();
     let (work_tx, work_rx) = unbounded();
     let (done_tx, done_rx) = unbounded();
@@ -104,7 +122,11 @@ pub fn start(setup: Setup, iopub: UnboundedSender<Message>, interrupter: Interru
     requests_tx
 }
 
-fn evaluator(work: Receiver<Work>, done: Sender<Done>, worker: Arc<Mutex<Option<Arc<Mutex<Child>>>>>) {
+fn evaluator(
+    work: Receiver<Work>,
+    done: Sender<Done>,
+    worker: Arc<Mutex<Option<Arc<Mutex<Child>>>>>,
+) {
     let (mut context, outputs) = match evcxr::CommandContext::new() {
         Ok(started) => started,
         Err(error) => {
@@ -113,13 +135,18 @@ fn evaluator(work: Receiver<Work>, done: Sender<Done>, worker: Arc<Mutex<Option<
         }
     };
     *worker.lock().expect("worker handle") = Some(context.process_handle());
-    if done.send(Done::Started(Ok((outputs.stdout, outputs.stderr)))).is_err() {
+    if done
+        .send(Done::Started(Ok((outputs.stdout, outputs.stderr))))
+        .is_err()
+    {
         return;
     }
     for job in work {
         let answer = match job {
             Work::Run(code) => {
+                let started = Instant::now();
                 let result = context.execute(&code);
+                log_phases(&result, started);
                 // A stopped worker is replaced by a new process.
                 *worker.lock().expect("worker handle") = Some(context.process_handle());
                 match result {
@@ -127,7 +154,9 @@ fn evaluator(work: Receiver<Work>, done: Sender<Done>, worker: Arc<Mutex<Option<
                     Err(error) => Done::Ran(HashMap::new(), Some(describe_error(error, &code))),
                 }
             }
-            Work::Complete(code, position) => Done::Completed(complete(&mut context, &code, position)),
+            Work::Complete(code, position) => {
+                Done::Completed(complete(&mut context, &code, position))
+            }
         };
         if done.send(answer).is_err() {
             return;
@@ -135,9 +164,31 @@ fn evaluator(work: Receiver<Work>, done: Sender<Done>, worker: Arc<Mutex<Option<
     }
 }
 
+/// One line per cell in the kernel's log (Jupyter's terminal): where its
+/// time went, as evcxr measured it.
+fn log_phases(result: &Result<evcxr::EvalOutputs, evcxr::Error>, started: Instant) {
+    let phases = match result {
+        Ok(outputs) => outputs
+            .phases
+            .iter()
+            .map(|p| format!("{} {:.2}s", p.name, p.duration.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Err(_) => "failed".to_owned(),
+    };
+    eprintln!(
+        "hw6-kernel: cell took {:.2}s ({phases})",
+        started.elapsed().as_secs_f64()
+    );
+}
+
 fn complete(context: &mut evcxr::CommandContext, code: &str, cursor: usize) -> Value {
     // Jupyter counts the cursor in characters, evcxr in bytes.
-    let byte = code.char_indices().nth(cursor).map(|(i, _)| i).unwrap_or(code.len());
+    let byte = code
+        .char_indices()
+        .nth(cursor)
+        .map(|(i, _)| i)
+        .unwrap_or(code.len());
     let chars = |byte: usize| code[..byte.min(code.len())].chars().count();
     match context.completions(code, byte) {
         Ok(found) => json!({
@@ -147,7 +198,9 @@ fn complete(context: &mut evcxr::CommandContext, code: &str, cursor: usize) -> V
             "cursor_end": chars(found.end_offset),
             "metadata": {},
         }),
-        Err(_) => json!({"status": "ok", "matches": [], "cursor_start": cursor, "cursor_end": cursor, "metadata": {}}),
+        Err(_) => {
+            json!({"status": "ok", "matches": [], "cursor_start": cursor, "cursor_end": cursor, "metadata": {}})
+        }
     }
 }
 
@@ -159,13 +212,23 @@ fn describe_error(error: evcxr::Error, code: &str) -> CellError {
             for error in &errors {
                 traceback.extend(compile_error_lines(error, code));
             }
-            let first = errors.first().map(|e| e.message()).unwrap_or_else(|| "compilation failed".into());
+            let first = errors
+                .first()
+                .map(|e| e.message())
+                .unwrap_or_else(|| "compilation failed".into());
             CellError::new("CompileError", first, traceback)
         }
-        evcxr::Error::SubprocessTerminated(message) => CellError::new("WorkerStopped", message.trim(), vec![]),
-        evcxr::Error::TypeRedefinedVariablesLost(names) => {
-            CellError::new("VariablesLost", format!("the type of {} was redefined, so they were lost", names.join(", ")), vec![])
+        evcxr::Error::SubprocessTerminated(message) => {
+            CellError::new("WorkerStopped", message.trim(), vec![])
         }
+        evcxr::Error::TypeRedefinedVariablesLost(names) => CellError::new(
+            "VariablesLost",
+            format!(
+                "the type of {} was redefined, so they were lost",
+                names.join(", ")
+            ),
+            vec![],
+        ),
         other => CellError::new("Error", other.to_string().trim(), vec![]),
     }
 }
@@ -180,22 +243,38 @@ const RESET: &str = "\x1b[0m";
 fn compile_error_lines(error: &evcxr::CompilationError, code: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let code_part = error.code().map(|c| format!("[{c}]")).unwrap_or_default();
-    lines.push(format!("{RED}{BOLD}{}{code_part}{RESET}{BOLD}: {}{RESET}", error.level(), error.message()));
+    lines.push(format!(
+        "{RED}{BOLD}{}{code_part}{RESET}{BOLD}: {}{RESET}",
+        error.level(),
+        error.message()
+    ));
     let source: Vec<&str> = code.lines().collect();
     for spanned in error.spanned_messages() {
         let Some(span) = spanned.span else { continue };
-        let Some(text) = source.get(span.start_line.saturating_sub(1)) else { continue };
+        let Some(text) = source.get(span.start_line.saturating_sub(1)) else {
+            continue;
+        };
         let number = span.start_line.to_string();
         let pad = " ".repeat(number.len());
-        lines.push(format!("{BLUE}{pad}--> {RESET}cell line {}, column {}", span.start_line, span.start_column));
+        lines.push(format!(
+            "{BLUE}{pad}--> {RESET}cell line {}, column {}",
+            span.start_line, span.start_column
+        ));
         lines.push(format!("{BLUE}{number} | {RESET}{text}"));
         let width = if span.end_line == span.start_line {
             span.end_column.saturating_sub(span.start_column).max(1)
         } else {
-            text.chars().count().saturating_sub(span.start_column.saturating_sub(1)).max(1)
+            text.chars()
+                .count()
+                .saturating_sub(span.start_column.saturating_sub(1))
+                .max(1)
         };
         let indent = " ".repeat(span.start_column.saturating_sub(1));
-        lines.push(format!("{BLUE}{pad} | {RESET}{indent}{RED}{} {}{RESET}", "^".repeat(width), spanned.label));
+        lines.push(format!(
+            "{BLUE}{pad} | {RESET}{indent}{RED}{} {}{RESET}",
+            "^".repeat(width),
+            spanned.label
+        ));
     }
     for help in error.help() {
         lines.push(format!("{BLUE}help{RESET}: {help}"));
@@ -241,7 +320,11 @@ struct Session {
 }
 
 impl Session {
-    fn new(iopub: UnboundedSender<Message>, work: Sender<Work>, interrupter: Interrupter) -> Session {
+    fn new(
+        iopub: UnboundedSender<Message>,
+        work: Sender<Work>,
+        interrupter: Interrupter,
+    ) -> Session {
         Session {
             iopub,
             work,
@@ -258,7 +341,8 @@ impl Session {
         let (stdout, stderr) = match done.recv() {
             Ok(Done::Started(Ok(channels))) => channels,
             Ok(Done::Started(Err(error))) => {
-                self.startup_problem = Some(format!("the Rust evaluator (evcxr) did not start: {error}"));
+                self.startup_problem =
+                    Some(format!("the Rust evaluator (evcxr) did not start: {error}"));
                 return self.refuse_all(requests);
             }
             _ => return,
@@ -324,9 +408,17 @@ impl Session {
                 if !silent {
                     self.execution_count += 1;
                 }
-                self.publish(&msg, "execute_input", json!({"code": code, "execution_count": self.execution_count}));
+                self.publish(
+                    &msg,
+                    "execute_input",
+                    json!({"code": code, "execution_count": self.execution_count}),
+                );
                 if let Some(problem) = self.startup_problem.take() {
-                    self.publish(&msg, "stream", json!({"name": "stderr", "text": format!("hw6 kernel: {problem}\n")}));
+                    self.publish(
+                        &msg,
+                        "stream",
+                        json!({"name": "stderr", "text": format!("hw6 kernel: {problem}\n")}),
+                    );
                 }
                 self.interrupter.interrupted.store(false, Ordering::SeqCst);
                 self.begin(Some(msg), Some(reply), code);
@@ -340,7 +432,12 @@ impl Session {
         }
     }
 
-    fn begin(&mut self, parent: Option<Message>, reply: Option<oneshot::Sender<Value>>, code: String) {
+    fn begin(
+        &mut self,
+        parent: Option<Message>,
+        reply: Option<oneshot::Sender<Value>>,
+        code: String,
+    ) {
         self.cell = Some(Cell {
             parent,
             execution_count: self.execution_count,
@@ -362,30 +459,48 @@ impl Session {
             return eprintln!("{line}");
         };
         if line == MARK_ERROR || line == MARK_PANIC {
-            let kind = if line == MARK_ERROR { Failure::Error } else { Failure::Panic };
+            let kind = if line == MARK_ERROR {
+                Failure::Error
+            } else {
+                Failure::Panic
+            };
             let text = std::mem::take(&mut cell.held);
             cell.held_since = None;
             cell.failure = Some((kind, text));
             return;
         }
         self.release_held(true);
-        let Some(cell) = self.cell.as_mut() else { return };
-        let Some(parent) = cell.parent.clone() else { return eprintln!("{line}") };
+        let Some(cell) = self.cell.as_mut() else {
+            return;
+        };
+        let Some(parent) = cell.parent.clone() else {
+            return eprintln!("{line}");
+        };
         match display::parse(&line) {
             Some(Ok(display)) => {
-                let kind = if cell.displays.insert(display.display_id.clone()) { "display_data" } else { "update_display_data" };
+                let kind = if cell.displays.insert(display.display_id.clone()) {
+                    "display_data"
+                } else {
+                    "update_display_data"
+                };
                 self.publish_display(&parent, kind, &display);
             }
             Some(Err(problem)) => {
                 let text = format!("hw6 kernel: a display line was ignored ({problem}): {line}\n");
                 self.publish(&parent, "stream", json!({"name": "stderr", "text": text}));
             }
-            None => self.publish(&parent, "stream", json!({"name": "stdout", "text": format!("{line}\n")})),
+            None => self.publish(
+                &parent,
+                "stream",
+                json!({"name": "stdout", "text": format!("{line}\n")}),
+            ),
         }
     }
 
     fn stderr_line(&mut self, line: String) {
-        let Some(cell) = self.cell.as_mut() else { return eprintln!("{line}") };
+        let Some(cell) = self.cell.as_mut() else {
+            return eprintln!("{line}");
+        };
         if let Some((_, text)) = cell.failure.as_mut() {
             text.push(line);
             return;
@@ -397,7 +512,9 @@ impl Session {
     /// Publishes held stderr lines: all of them if `now`, else those held
     /// longer than HOLD.
     fn release_held(&mut self, now: bool) {
-        let Some(cell) = self.cell.as_mut() else { return };
+        let Some(cell) = self.cell.as_mut() else {
+            return;
+        };
         let Some(since) = cell.held_since else { return };
         if !now && since.elapsed() < HOLD {
             return;
@@ -405,7 +522,9 @@ impl Session {
         let text: String = cell.held.drain(..).map(|l| l + "\n").collect();
         cell.held_since = None;
         match cell.parent.clone() {
-            Some(parent) => self.publish(&parent, "stream", json!({"name": "stderr", "text": text})),
+            Some(parent) => {
+                self.publish(&parent, "stream", json!({"name": "stderr", "text": text}))
+            }
             None => eprint!("{text}"),
         }
     }
@@ -423,7 +542,9 @@ impl Session {
     }
 
     fn finish(&mut self, outputs: HashMap<String, String>, error: Option<CellError>) {
-        let Some(mut cell) = self.cell.take() else { return };
+        let Some(mut cell) = self.cell.take() else {
+            return;
+        };
         let interrupted = self.interrupter.interrupted.swap(false, Ordering::SeqCst);
         let error = match (error, cell.failure.take()) {
             (Some(e), _) if interrupted && e.ename == "WorkerStopped" => Some(CellError::new(
@@ -447,7 +568,10 @@ impl Session {
                     }
                 }
                 Some(e) => {
-                    let text = format!("the prelude from kernel.toml failed:\n{}", strip_ansi(&e.traceback.join("\n")));
+                    let text = format!(
+                        "the prelude from kernel.toml failed:\n{}",
+                        strip_ansi(&e.traceback.join("\n"))
+                    );
                     eprintln!("hw6-kernel: {text}");
                     self.startup_problem = Some(text);
                 }
@@ -458,8 +582,12 @@ impl Session {
             self.publish(&parent, "stream", json!({"name": "stderr", "text": held}));
         }
         if !outputs.is_empty() && error.is_none() {
-            let data: serde_json::Map<String, Value> = outputs.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
-            let content = json!({"execution_count": cell.execution_count, "data": data, "metadata": {}});
+            let data: serde_json::Map<String, Value> = outputs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect();
+            let content =
+                json!({"execution_count": cell.execution_count, "data": data, "metadata": {}});
             self.publish(&parent, "execute_result", content);
         }
         let reply = match &error {
@@ -467,7 +595,9 @@ impl Session {
                 self.publish(&parent, "error", error_content(error));
                 error_reply(error, cell.execution_count)
             }
-            None => json!({"status": "ok", "execution_count": cell.execution_count, "user_expressions": {}, "payload": []}),
+            None => {
+                json!({"status": "ok", "execution_count": cell.execution_count, "user_expressions": {}, "payload": []})
+            }
         };
         if let Some(sender) = cell.reply.take() {
             let _ = sender.send(reply);
@@ -502,10 +632,17 @@ fn failure_error(kind: Failure, text: &[String]) -> CellError {
     match kind {
         Failure::Error => {
             let message = text.join("\n");
-            let message = if message.trim().is_empty() { "the cell returned an error".to_owned() } else { message };
-            let traceback = std::iter::once(format!("{RED}{BOLD}Error{RESET}: {}", text.first().map(String::as_str).unwrap_or(&message)))
-                .chain(text.iter().skip(1).cloned())
-                .collect();
+            let message = if message.trim().is_empty() {
+                "the cell returned an error".to_owned()
+            } else {
+                message
+            };
+            let traceback = std::iter::once(format!(
+                "{RED}{BOLD}Error{RESET}: {}",
+                text.first().map(String::as_str).unwrap_or(&message)
+            ))
+            .chain(text.iter().skip(1).cloned())
+            .collect();
             CellError::new("Error", message, traceback)
         }
         Failure::Panic => panic_error(text),
@@ -523,7 +660,10 @@ fn panic_error(text: &[String]) -> CellError {
     for line in text {
         if line.trim().is_empty() && !in_backtrace {
             continue;
-        } else if let Some((_, at)) = line.strip_prefix("thread '").and_then(|r| r.split_once(" panicked at ")) {
+        } else if let Some((_, at)) = line
+            .strip_prefix("thread '")
+            .and_then(|r| r.split_once(" panicked at "))
+        {
             place = Some(at.trim_end_matches(':').to_owned());
         } else if line.starts_with("stack backtrace:") {
             in_backtrace = true;
@@ -535,7 +675,11 @@ fn panic_error(text: &[String]) -> CellError {
             message.push(line.clone());
         }
     }
-    let message = if message.is_empty() { "the cell panicked".to_owned() } else { message.join("\n") };
+    let message = if message.is_empty() {
+        "the cell panicked".to_owned()
+    } else {
+        message.join("\n")
+    };
     let mut traceback = vec![format!("{RED}{BOLD}panic{RESET}: {message}")];
     if let Some(place) = place {
         traceback.push(format!("  at {}", cell_place(&place)));
@@ -558,12 +702,17 @@ fn useful_frames(frames: &[String]) -> Vec<String> {
     let mut i = 0;
     while i < frames.len() {
         let function = frames[i].trim();
-        let at = frames.get(i + 1).map(|l| l.trim()).filter(|l| l.starts_with("at "));
+        let at = frames
+            .get(i + 1)
+            .map(|l| l.trim())
+            .filter(|l| l.starts_with("at "));
         i += if at.is_some() { 2 } else { 1 };
         let Some(at) = at else { continue };
         let file = &at[3..];
         let generated = file.starts_with("src/lib.rs") || file.starts_with("./src/lib.rs");
-        let foreign = file.starts_with("/rustc/") || file.contains("/.cargo/registry/") || file.contains("/library/std/");
+        let foreign = file.starts_with("/rustc/")
+            || file.contains("/.cargo/registry/")
+            || file.contains("/library/std/");
         if generated || foreign || function.contains("evcxr") {
             continue;
         }
@@ -616,7 +765,10 @@ mod tests {
         assert_eq!(error.ename, "Panic");
         assert_eq!(error.evalue, "not yet implemented");
         let shown = strip_ansi(&error.traceback.join("\n"));
-        assert!(shown.contains("at /p/crates/models/src/ae.rs:10:5"), "{shown}");
+        assert!(
+            shown.contains("at /p/crates/models/src/ae.rs:10:5"),
+            "{shown}"
+        );
         assert!(shown.contains("hw6_models::ae::forward"));
         assert!(!shown.contains("panicking.rs"));
         assert!(!shown.contains("run_user_code"));
@@ -624,7 +776,9 @@ mod tests {
 
     #[test]
     fn a_panic_in_the_cell_points_at_the_cell() {
-        let text = lines("\nthread '<unnamed>' (17567) panicked at src/lib.rs:31:5:\nboom\nnote: run with `RUST_BACKTRACE=1`");
+        let text = lines(
+            "\nthread '<unnamed>' (17567) panicked at src/lib.rs:31:5:\nboom\nnote: run with `RUST_BACKTRACE=1`",
+        );
         let error = failure_error(Failure::Panic, &text);
         assert_eq!(error.evalue, "boom");
         assert!(error.traceback.iter().any(|l| l.contains("<cell>")));
@@ -635,6 +789,9 @@ mod tests {
         let error = failure_error(Failure::Error, &lines("k must be at least 1\n(got 0)"));
         assert_eq!(error.ename, "Error");
         assert_eq!(error.evalue, "k must be at least 1\n(got 0)");
-        assert_eq!(strip_ansi(&error.traceback[0]), "Error: k must be at least 1");
+        assert_eq!(
+            strip_ansi(&error.traceback[0]),
+            "Error: k must be at least 1"
+        );
     }
 }

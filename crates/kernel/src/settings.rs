@@ -59,7 +59,11 @@ fn default_slots() -> usize {
 
 impl Default for Build {
     fn default() -> Self {
-        Build { opt_level: default_dependency_opt_level(), cell_opt_level: default_cell_opt_level(), slots: default_slots() }
+        Build {
+            opt_level: default_dependency_opt_level(),
+            cell_opt_level: default_cell_opt_level(),
+            slots: default_slots(),
+        }
     }
 }
 
@@ -79,11 +83,20 @@ impl Settings {
     }
 
     pub fn read(path: &Path) -> Result<Settings> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let mut settings: Settings = toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))?;
-        for (name, level) in [("opt-level", &settings.build.opt_level), ("cell-opt-level", &settings.build.cell_opt_level)] {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut settings: Settings =
+            toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))?;
+        for (name, level) in [
+            ("opt-level", &settings.build.opt_level),
+            ("cell-opt-level", &settings.build.cell_opt_level),
+        ] {
             if !OPT_LEVELS.contains(&level.as_str()) {
-                bail!("{}: [build] {name} = {level:?}; use one of {}", path.display(), OPT_LEVELS.join(", "));
+                bail!(
+                    "{}: [build] {name} = {level:?}; use one of {}",
+                    path.display(),
+                    OPT_LEVELS.join(", ")
+                );
             }
         }
         if settings.build.slots == 0 {
@@ -98,28 +111,56 @@ impl Settings {
     /// evcxr does it for a notebook's own `:dep` (so both give one Cargo.toml).
     pub fn dep_commands(&self) -> Result<Vec<String>> {
         let root = self.root.as_deref().unwrap_or(Path::new("."));
-        self.prelude.dependencies.iter().map(|dep| Ok(format!(":dep {}", absolute_paths(dep, root)?))).collect()
+        self.prelude
+            .dependencies
+            .iter()
+            .map(|dep| Ok(format!(":dep {}", absolute_paths(dep, root)?)))
+            .collect()
     }
 }
 
 /// `name = { path = "rel" ... }` with `rel` resolved against `root`.
 fn absolute_paths(dep: &str, root: &Path) -> Result<String> {
-    let Some(start) = dep.find("path") else { return Ok(dep.to_owned()) };
+    let Some(start) = dep.find("path") else {
+        return Ok(dep.to_owned());
+    };
     let rest = &dep[start + 4..];
-    let Some(open) = rest.find('"') else { return Ok(dep.to_owned()) };
-    if !rest[..open].trim().starts_with('=') || !rest[..open].trim().trim_start_matches('=').trim().is_empty() {
+    let Some(open) = rest.find('"') else {
+        return Ok(dep.to_owned());
+    };
+    if !rest[..open].trim().starts_with('=')
+        || !rest[..open]
+            .trim()
+            .trim_start_matches('=')
+            .trim()
+            .is_empty()
+    {
         return Ok(dep.to_owned());
     }
     let after = &rest[open + 1..];
-    let close = after.find('"').with_context(|| format!("unclosed path in {dep:?}"))?;
+    let close = after
+        .find('"')
+        .with_context(|| format!("unclosed path in {dep:?}"))?;
     let path = Path::new(&after[..close]);
     if path.is_absolute() {
         return Ok(dep.to_owned());
     }
     let full = root.join(path);
-    let full = full.canonicalize().with_context(|| format!("the prelude dependency path {} does not exist", full.display()))?;
-    let escaped = full.to_string_lossy().replace('\\', "\\\\").replace('"', "\\\"");
-    Ok(format!("{}path = \"{escaped}\"{}", &dep[..start], &after[close + 1..]))
+    let full = full.canonicalize().with_context(|| {
+        format!(
+            "the prelude dependency path {} does not exist",
+            full.display()
+        )
+    })?;
+    let escaped = full
+        .to_string_lossy()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
+    Ok(format!(
+        "{}path = \"{escaped}\"{}",
+        &dep[..start],
+        &after[close + 1..]
+    ))
 }
 
 #[cfg(test)]
@@ -133,15 +174,25 @@ mod tests {
         std::fs::create_dir_all(dir.join("crates/hw6")).unwrap();
         let dep = r#"hw6 = { path = "crates/hw6", default-features = false }"#;
         let made = absolute_paths(dep, &dir).unwrap();
-        assert_eq!(made, format!(r#"hw6 = {{ path = "{}", default-features = false }}"#, dir.join("crates/hw6").display()));
-        assert_eq!(absolute_paths(r#"rand = "0.9""#, &dir).unwrap(), r#"rand = "0.9""#);
+        assert_eq!(
+            made,
+            format!(
+                r#"hw6 = {{ path = "{}", default-features = false }}"#,
+                dir.join("crates/hw6").display()
+            )
+        );
+        assert_eq!(
+            absolute_paths(r#"rand = "0.9""#, &dir).unwrap(),
+            r#"rand = "0.9""#
+        );
         assert!(absolute_paths(r#"x = { path = "missing" }"#, &dir).is_err());
         std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn a_bad_opt_level_is_named() {
-        let dir = std::env::temp_dir().join(format!("hw6-kernel-settings-bad-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("hw6-kernel-settings-bad-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(FILE_NAME);
         std::fs::write(&path, "[build]\nopt-level = \"fast\"\n").unwrap();

@@ -36,7 +36,9 @@ pub fn cache_root() -> Result<PathBuf> {
     }
     let base = match std::env::var_os("XDG_CACHE_HOME") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => std::env::home_dir().context("no home folder: set HW6_KERNEL_CACHE")?.join(".cache"),
+        _ => std::env::home_dir()
+            .context("no home folder: set HW6_KERNEL_CACHE")?
+            .join(".cache"),
     };
     Ok(base.join("hw6-kernel"))
 }
@@ -44,9 +46,14 @@ pub fn cache_root() -> Result<PathBuf> {
 /// The slot set of a project: its folder name, then a short hash of its
 /// path, so two checkouts never share build folders.
 pub fn set_dir(cache: &Path, project: Option<&Path>) -> PathBuf {
-    let Some(project) = project else { return cache.join("default") };
+    let Some(project) = project else {
+        return cache.join("default");
+    };
     let hash = Sha256::digest(project.to_string_lossy().as_bytes());
-    let name = project.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = project
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     cache.join(format!("{name}-{}", hex::encode(&hash[..6])))
 }
 
@@ -68,7 +75,8 @@ impl Slot {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) => continue,
                 Err(std::fs::TryLockError::Error(error)) => {
-                    return Err(error).with_context(|| format!("cannot lock {}", lock_path.display()));
+                    return Err(error)
+                        .with_context(|| format!("cannot lock {}", lock_path.display()));
                 }
             }
             let dir = set.join(format!("slot-{n}"));
@@ -80,14 +88,17 @@ impl Slot {
             std::fs::create_dir_all(&dir)?;
             return Ok(Slot { dir, _lock: lock });
         }
-        bail!("all {slots} build folders in {} are in use: close a notebook, or raise [build] slots in kernel.toml", set.display())
+        bail!(
+            "all {slots} build folders in {} are in use: close a notebook, or raise [build] slots in kernel.toml",
+            set.display()
+        )
     }
-
 }
 
 /// Marks the slot `dir` as holding a complete prelude build.
 pub fn mark_ready(dir: &Path) -> Result<()> {
-    std::fs::write(dir.join(READY_STAMP), b"").with_context(|| format!("cannot mark {} ready", dir.display()))
+    std::fs::write(dir.join(READY_STAMP), b"")
+        .with_context(|| format!("cannot mark {} ready", dir.display()))
 }
 
 fn newest_ready(set: &Path, except: &Path) -> Option<PathBuf> {
@@ -118,7 +129,11 @@ fn seed_from(seed: &Path, dir: &Path) -> Result<()> {
         .context("cannot run cp to seed a build folder")?;
     if !status.success() {
         let _ = std::fs::remove_dir_all(&tmp);
-        bail!("copying {} to {} failed ({status})", seed.display(), tmp.display());
+        bail!(
+            "copying {} to {} failed ({status})",
+            seed.display(),
+            tmp.display()
+        );
     }
     std::fs::rename(&tmp, dir)?;
     Ok(())
@@ -139,7 +154,10 @@ mod tests {
 
         let second = Slot::claim(&set, 2).unwrap();
         assert!(second.dir.ends_with("slot-1"));
-        assert_eq!(std::fs::read(second.dir.join("built")).unwrap(), b"artifact");
+        assert_eq!(
+            std::fs::read(second.dir.join("built")).unwrap(),
+            b"artifact"
+        );
 
         assert!(Slot::claim(&set, 2).is_err(), "both slots are held");
         drop(first);

@@ -36,8 +36,13 @@ impl Connection {
             .with_context(|| format!("cannot read the connection file {}", path.display()))?;
         let connection: Connection = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a Jupyter connection file", path.display()))?;
-        if !connection.key.is_empty() && !matches!(connection.signature_scheme.as_str(), "" | "hmac-sha256") {
-            bail!("unsupported signature scheme {:?}: only hmac-sha256", connection.signature_scheme);
+        if !connection.key.is_empty()
+            && !matches!(connection.signature_scheme.as_str(), "" | "hmac-sha256")
+        {
+            bail!(
+                "unsupported signature scheme {:?}: only hmac-sha256",
+                connection.signature_scheme
+            );
         }
         Ok(connection)
     }
@@ -56,14 +61,17 @@ pub struct Signer {
 
 impl Signer {
     pub fn new(key: &str) -> Signer {
-        Signer { key: key.as_bytes().to_vec() }
+        Signer {
+            key: key.as_bytes().to_vec(),
+        }
     }
 
     fn mac(&self, parts: &[&[u8]]) -> Option<Hmac<Sha256>> {
         if self.key.is_empty() {
             return None;
         }
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts keys of any length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts keys of any length");
         for part in parts {
             mac.update(part);
         }
@@ -71,13 +79,17 @@ impl Signer {
     }
 
     fn sign(&self, parts: &[&[u8]]) -> String {
-        self.mac(parts).map(|mac| hex::encode(mac.finalize().into_bytes())).unwrap_or_default()
+        self.mac(parts)
+            .map(|mac| hex::encode(mac.finalize().into_bytes()))
+            .unwrap_or_default()
     }
 
     fn verify(&self, signature: &[u8], parts: &[&[u8]]) -> bool {
         match self.mac(parts) {
             None => true,
-            Some(mac) => hex::decode(signature).map(|sig| mac.verify_slice(&sig).is_ok()).unwrap_or(false),
+            Some(mac) => hex::decode(signature)
+                .map(|sig| mac.verify_slice(&sig).is_ok())
+                .unwrap_or(false),
         }
     }
 }
@@ -101,9 +113,15 @@ impl Message {
             bail!("a message without the <IDS|MSG> delimiter");
         };
         if frames.len() < split + 6 {
-            bail!("a message with {} frames after the delimiter, expected at least 5", frames.len() - split - 1);
+            bail!(
+                "a message with {} frames after the delimiter, expected at least 5",
+                frames.len() - split - 1
+            );
         }
-        let body: Vec<&[u8]> = frames[split + 2..split + 6].iter().map(|f| f.as_ref()).collect();
+        let body: Vec<&[u8]> = frames[split + 2..split + 6]
+            .iter()
+            .map(|f| f.as_ref())
+            .collect();
         if !signer.verify(&frames[split + 1], &body) {
             bail!("a message with a bad signature");
         }
@@ -119,10 +137,15 @@ impl Message {
 
     /// The signed frames of this message.
     pub fn encode(&self, signer: &Signer) -> ZmqMessage {
-        let body: Vec<Vec<u8>> = [&self.header, &self.parent_header, &self.metadata, &self.content]
-            .iter()
-            .map(|v| serde_json::to_vec(v).expect("JSON values serialize"))
-            .collect();
+        let body: Vec<Vec<u8>> = [
+            &self.header,
+            &self.parent_header,
+            &self.metadata,
+            &self.content,
+        ]
+        .iter()
+        .map(|v| serde_json::to_vec(v).expect("JSON values serialize"))
+        .collect();
         let parts: Vec<&[u8]> = body.iter().map(Vec::as_slice).collect();
         let mut frames = self.ids.clone();
         frames.push(Bytes::from_static(DELIMITER));
@@ -151,7 +174,13 @@ impl Message {
     /// A message with no parent.
     #[cfg(test)]
     pub fn orphan(msg_type: &str, session: &str, content: Value) -> Message {
-        Message { ids: Vec::new(), header: header(msg_type, session), parent_header: json!({}), metadata: json!({}), content }
+        Message {
+            ids: Vec::new(),
+            header: header(msg_type, session),
+            parent_header: json!({}),
+            metadata: json!({}),
+            content,
+        }
     }
 }
 
