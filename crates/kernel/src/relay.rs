@@ -116,30 +116,40 @@ impl Relay {
     }
 
     fn stdout_line(&mut self, line: String, text: &mut String) {
-        if self.in_content {
-            // evcxr also ends a block at a panic.
-            if line == EVCXR_END || line == EVCXR_PANIC {
-                self.in_content = false;
-            }
+        // evcxr also ends a block at a panic.
+        let closes_block = self.in_content && (line == EVCXR_END || line == EVCXR_PANIC);
+        if closes_block {
+            self.in_content = false;
         } else if line.starts_with(EVCXR_BEGIN) {
             self.in_content = true;
         }
-        match line.as_str() {
-            EVCXR_ERROR => push_line(text, MARK_ERROR),
-            EVCXR_PANIC => push_line(text, MARK_PANIC),
-            EVCXR_COMPLETE if !self.err_buf.is_empty() => {
-                // A last stderr line without its newline.
-                let rest = String::from_utf8_lossy(&std::mem::take(&mut self.err_buf)).into_owned();
-                self.held.push(rest);
-            }
-            _ => {}
+        let mark = match line.as_str() {
+            EVCXR_ERROR => Some(MARK_ERROR),
+            EVCXR_PANIC => Some(MARK_PANIC),
+            _ => None,
+        };
+        if line == EVCXR_COMPLETE && !self.err_buf.is_empty() {
+            // A last stderr line without its newline.
+            let rest = String::from_utf8_lossy(&std::mem::take(&mut self.err_buf)).into_owned();
+            self.held.push(rest);
+        }
+        // Inside a block every line is evcxr's content: what the relay adds
+        // goes after the line that closes it; elsewhere before this line, so
+        // all of a cell's stderr comes before its end.
+        if closes_block {
+            push_line(text, &line);
         }
         if !self.in_content {
+            if let Some(mark) = mark {
+                push_line(text, mark);
+            }
             for held in std::mem::take(&mut self.held) {
                 push_line(text, &format!("{STDERR_PREFIX}{held}"));
             }
         }
-        push_line(text, &line);
+        if !closes_block {
+            push_line(text, &line);
+        }
     }
 }
 
@@ -258,6 +268,18 @@ mod tests {
         assert_eq!(
             text,
             "EVCXR_BEGIN_CONTENT text/html\n<b>\n</b>\nEVCXR_END_CONTENT\nHW6_KERNEL_STDERR warning\n"
+        );
+    }
+
+    #[test]
+    fn a_panic_inside_a_content_block_is_marked_after_the_block() {
+        let text = relay(&[
+            ("", "EVCXR_BEGIN_CONTENT text/html\n<b>\n"),
+            ("boom\n", "EVCXR_PANIC_NOTIFICATION\n"),
+        ]);
+        assert_eq!(
+            text,
+            "EVCXR_BEGIN_CONTENT text/html\n<b>\nEVCXR_PANIC_NOTIFICATION\nHW6_KERNEL_MARK panic\nHW6_KERNEL_STDERR boom\n"
         );
     }
 
