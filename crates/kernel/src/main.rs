@@ -170,6 +170,8 @@ fn write_if_changed(path: &Path, text: &str) -> Result<()> {
 ///   still wins: inherent methods come first).
 /// - A variable, so evcxr's rust-analyzer resolves the prelude's names now
 ///   rather than in the first cell that defines a variable.
+/// - A `?`, so evcxr enables `?` in cells now: it otherwise compiles the
+///   first cell that uses one twice.
 const KERNEL_PRELUDE: &str = r#"
 pub trait Hw6KernelShowDebug {
     fn evcxr_display(&self);
@@ -181,6 +183,7 @@ impl<T: std::fmt::Debug + ?Sized> Hw6KernelShowDebug for T {
     }
 }
 let _hw6_kernel: () = ();
+Ok::<(), String>(())?;
 "#;
 
 /// A claimed build folder with evcxr's environment set up for it.
