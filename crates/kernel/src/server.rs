@@ -66,37 +66,13 @@ impl Server {
             mut iopub_rx,
         } = self;
         let signer = Signer::new(&connection.key);
-        let bind = |socket_name: &'static str, port: u16| {
-            let endpoint = connection.endpoint(port);
-            move |e: zeromq::ZmqError| {
-                anyhow::anyhow!("cannot bind the {socket_name} socket to {endpoint}: {e}")
-            }
-        };
-        let mut shell = RouterSocket::new();
-        shell
-            .bind(&connection.endpoint(connection.shell_port))
-            .await
-            .map_err(bind("shell", connection.shell_port))?;
-        let mut control = RouterSocket::new();
-        control
-            .bind(&connection.endpoint(connection.control_port))
-            .await
-            .map_err(bind("control", connection.control_port))?;
-        let mut iopub = PubSocket::new();
-        iopub
-            .bind(&connection.endpoint(connection.iopub_port))
-            .await
-            .map_err(bind("iopub", connection.iopub_port))?;
-        let mut stdin = RouterSocket::new();
-        stdin
-            .bind(&connection.endpoint(connection.stdin_port))
-            .await
-            .map_err(bind("stdin", connection.stdin_port))?;
-        let mut heartbeat = RepSocket::new();
-        heartbeat
-            .bind(&connection.endpoint(connection.hb_port))
-            .await
-            .map_err(bind("heartbeat", connection.hb_port))?;
+        let at = |port| connection.endpoint(port);
+        let mut shell = bound(RouterSocket::new(), "shell", at(connection.shell_port)).await?;
+        let mut control =
+            bound(RouterSocket::new(), "control", at(connection.control_port)).await?;
+        let mut iopub = bound(PubSocket::new(), "iopub", at(connection.iopub_port)).await?;
+        let mut stdin = bound(RouterSocket::new(), "stdin", at(connection.stdin_port)).await?;
+        let mut heartbeat = bound(RepSocket::new(), "heartbeat", at(connection.hb_port)).await?;
 
         let iopub_signer = signer.clone();
         let publisher = tokio::spawn(async move {
@@ -121,14 +97,7 @@ impl Server {
         let control_iopub = iopub_tx.clone();
         let control_task = tokio::spawn(async move {
             loop {
-                let frames = control.recv().await.context("control socket")?;
-                let request = match Message::decode(frames, &control_signer) {
-                    Ok(request) => request,
-                    Err(error) => {
-                        eprintln!("hw6-kernel: control: {error}");
-                        continue;
-                    }
-                };
+                let request = next_request(&mut control, &control_signer, "control").await?;
                 let content = match request.msg_type() {
                     "kernel_info_request" => kernel_info(),
                     "interrupt_request" => {
@@ -161,14 +130,7 @@ impl Server {
 
         let shell_task = tokio::spawn(async move {
             loop {
-                let frames = shell.recv().await.context("shell socket")?;
-                let request = match Message::decode(frames, &signer) {
-                    Ok(request) => request,
-                    Err(error) => {
-                        eprintln!("hw6-kernel: shell: {error}");
-                        continue;
-                    }
-                };
+                let request = next_request(&mut shell, &signer, "shell").await?;
                 let _ = iopub_tx.send(status(&request, "busy"));
                 let reply = answer(&request, &requests).await;
                 if let Some((msg_type, content)) = reply {
@@ -194,6 +156,30 @@ impl Server {
         publisher.abort();
         result.context("a kernel task stopped")?
     }
+}
+
+/// The next well-formed, correctly signed request on a ROUTER socket; others
+/// are logged and skipped.
+async fn next_request(socket: &mut RouterSocket, signer: &Signer, name: &str) -> Result<Message> {
+    loop {
+        let frames = socket
+            .recv()
+            .await
+            .with_context(|| format!("{name} socket"))?;
+        match Message::decode(frames, signer) {
+            Ok(request) => return Ok(request),
+            Err(error) => eprintln!("hw6-kernel: {name}: {error}"),
+        }
+    }
+}
+
+/// `socket` bound to `endpoint`.
+async fn bound<S: Socket>(mut socket: S, name: &str, endpoint: String) -> Result<S> {
+    socket
+        .bind(&endpoint)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot bind the {name} socket to {endpoint}: {e}"))?;
+    Ok(socket)
 }
 
 fn status(parent: &Message, state: &str) -> Message {
