@@ -18,8 +18,8 @@ running (two notebooks open), and a restart of the second. For each:
 
 With the first start it also times one q_ae section (nonlinear autoencoders
 on synthetic data, 3 models x 4 k, 10 epochs) inside the kernel and the same
-run through the CLI (`target/release/hw6 ae`, built if missing), and prints
-the ratio. Exit status 1 if a cell fails.
+run through the CLI (`target/release/hw6 ae`, built if missing; run before
+and after the notebook, averaged), and prints the ratio. Exit status 1 if a cell fails.
 """
 
 import argparse
@@ -156,7 +156,10 @@ def cli_section_seconds(say):
         say("   building the CLI (cargo build --release --bin hw6)...")
         subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "hw6"], cwd=ROOT, check=True)
     t = time.monotonic()
-    subprocess.run([str(exe), "ae", *SECTION_ARGS], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    run = subprocess.run([str(exe), "ae", *SECTION_ARGS], cwd=ROOT, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    if run.returncode != 0:
+        raise CellFailed(f"hw6 ae {' '.join(SECTION_ARGS)} failed:\n{run.stderr[-2000:]}")
     return time.monotonic() - t
 
 
@@ -178,9 +181,14 @@ def main():
         say("start 1")
         results["start 1"] = measure(first, first.start(), cells, 31, say)
         if not args.no_section:
+            # The CLI before and after the notebook, so a change in the
+            # machine's load shows up as a spread instead of a skew.
+            cli_before = cli_section_seconds(say)
             seconds, outputs = first.run(SECTION_CELL)
             inside = float(text_of(outputs).split("SECTION_SECONDS")[1].split()[0])
-            cli = cli_section_seconds(say)
+            cli_after = cli_section_seconds(say)
+            cli = (cli_before + cli_after) / 2
+            say(f"   CLI {cli_before:.1f} s before, {cli_after:.1f} s after the notebook")
             results["section"] = {"notebook": inside, "cli": cli, "ratio": inside / cli, "cell": seconds}
             say(f"   q_ae section (nonlinear, synthetic, 12 runs): notebook {inside:.1f} s, "
                 f"CLI {cli:.1f} s, ratio {inside / cli:.2f}")

@@ -286,7 +286,7 @@ fn kernel(connection_file: &Path) -> Result<()> {
     };
     let result = server.run();
     // Shutting down: stop the worker process; the slot's lock goes with us.
-    interrupter.interrupt();
+    interrupter.stop_worker();
     drop(prepared);
     result?;
     std::process::exit(0);

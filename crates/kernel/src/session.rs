@@ -18,7 +18,7 @@ use crossbeam_channel::{Receiver, Sender, never, select, tick, unbounded};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::process::Child;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc::UnboundedSender, oneshot};
@@ -39,14 +39,35 @@ pub enum Request {
 #[derive(Clone, Default)]
 pub struct Interrupter {
     worker: Arc<Mutex<Option<Arc<Mutex<Child>>>>>,
+    /// IDLE, PRELUDE or CELL: what the evaluator is running.
+    running: Arc<AtomicU8>,
     interrupted: Arc<AtomicBool>,
+    /// Set by an interrupt during the prelude: the cell waiting for it is
+    /// answered `Interrupted` instead of run.
+    cancel_waiting: Arc<AtomicBool>,
 }
 
+const IDLE: u8 = 0;
+const PRELUDE: u8 = 1;
+const CELL: u8 = 2;
+
 impl Interrupter {
-    /// Stops the worker process running the current cell; evcxr starts a new
-    /// one (the cell's variables are lost, as on a crash).
+    /// Stops the cell that is running: its worker process is killed and
+    /// evcxr starts a new one (the variables are lost, as on a crash). During
+    /// the prelude, the cell waiting for it is not run; when idle, nothing.
     pub fn interrupt(&self) {
-        self.interrupted.store(true, Ordering::SeqCst);
+        match self.running.load(Ordering::SeqCst) {
+            CELL => {
+                self.interrupted.store(true, Ordering::SeqCst);
+                self.stop_worker();
+            }
+            PRELUDE => self.cancel_waiting.store(true, Ordering::SeqCst),
+            _ => {}
+        }
+    }
+
+    /// Kills the worker process (at shutdown).
+    pub fn stop_worker(&self) {
         if let Some(child) = self.worker.lock().expect("worker handle").as_ref() {
             let _ = child.lock().expect("worker process").kill();
         }
@@ -357,9 +378,9 @@ impl Session {
         let ticker = tick(Duration::from_millis(50));
         loop {
             let idle = self.cell.is_none() && self.completion.is_none();
-            let requests = if idle { &requests } else { &never() };
+            let incoming = if idle { &requests } else { &never() };
             select! {
-                recv(requests) -> request => match request {
+                recv(incoming) -> request => match request {
                     Ok(request) => self.request(request),
                     Err(_) => return,
                 },
@@ -373,6 +394,10 @@ impl Session {
                         for line in stdout.try_iter() { self.stdout_line(line); }
                         for line in stderr.try_iter() { self.stderr_line(line); }
                         self.done(answer);
+                        if requests.is_empty() {
+                            // An interrupt during the prelude with no cell waiting.
+                            self.interrupter.cancel_waiting.store(false, Ordering::SeqCst);
+                        }
                     }
                     Err(_) => return,
                 },
@@ -413,6 +438,20 @@ impl Session {
                     "execute_input",
                     json!({"code": code, "execution_count": self.execution_count}),
                 );
+                if self
+                    .interrupter
+                    .cancel_waiting
+                    .swap(false, Ordering::SeqCst)
+                {
+                    let error = CellError::new(
+                        "Interrupted",
+                        "the cell was interrupted before it started (the kernel was still building its prelude)",
+                        vec![],
+                    );
+                    self.publish(&msg, "error", error_content(&error));
+                    let _ = reply.send(error_reply(&error, self.execution_count));
+                    return;
+                }
                 if let Some(problem) = self.startup_problem.take() {
                     self.publish(
                         &msg,
@@ -438,6 +477,8 @@ impl Session {
         reply: Option<oneshot::Sender<Value>>,
         code: String,
     ) {
+        let state = if parent.is_some() { CELL } else { PRELUDE };
+        self.interrupter.running.store(state, Ordering::SeqCst);
         self.cell = Some(Cell {
             parent,
             execution_count: self.execution_count,
@@ -545,6 +586,7 @@ impl Session {
         let Some(mut cell) = self.cell.take() else {
             return;
         };
+        self.interrupter.running.store(IDLE, Ordering::SeqCst);
         let interrupted = self.interrupter.interrupted.swap(false, Ordering::SeqCst);
         let error = match (error, cell.failure.take()) {
             (Some(e), _) if interrupted && e.ename == "WorkerStopped" => Some(CellError::new(
