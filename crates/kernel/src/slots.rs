@@ -80,10 +80,10 @@ impl Slot {
                 }
             }
             let dir = set.join(format!("slot-{n}"));
-            if !dir.join(READY_STAMP).exists() {
-                if let Some(seed) = newest_ready(set, &dir) {
-                    seed_from(&seed, &dir)?;
-                }
+            if !dir.join(READY_STAMP).exists()
+                && let Some(seed) = newest_ready(set, &dir)
+            {
+                seed_from(&seed, &dir)?;
             }
             std::fs::create_dir_all(&dir)?;
             return Ok(Slot { dir, _lock: lock });

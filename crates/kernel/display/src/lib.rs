@@ -147,11 +147,7 @@ impl Progress {
     pub fn render(&self, done: usize, note: &str) -> (String, String) {
         let done = done.min(self.total);
         let width = 30;
-        let filled = if self.total == 0 {
-            width
-        } else {
-            done * width / self.total
-        };
+        let filled = (done * width).checked_div(self.total).unwrap_or(width);
         let seconds = self.started.elapsed().as_secs_f64();
         let bar = format!("{}{}", "#".repeat(filled), ".".repeat(width - filled));
         let text = format!(
