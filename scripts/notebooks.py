@@ -1,15 +1,14 @@
 #!/usr/bin/env python3
-"""Run hw6's Rust notebooks headless through the evcxr Jupyter kernel.
+"""Run hw6's Rust notebooks headless through the hw6 Jupyter kernel (crates/kernel).
 
     notebooks.py execute [--quick] [--param NAME=VALUE ...] [--html] [--pdf] [NOTEBOOK ...]
     notebooks.py pdf HTML [HTML ...]
-    notebooks.py prewarm
     notebooks.py student [--check] [NOTEBOOK ...]
     notebooks.py solutions [--quick] [--param NAME=VALUE ...] [--render-only]
     notebooks.py student-run [--quick] [NOTEBOOK ...]
 
 `execute` runs every cell of each notebook (all of notebooks/*.ipynb when none
-is named) in a fresh `rust` kernel and writes the executed notebook, and on
+is named) in a fresh `rust` kernel (the hw6 kernel) and writes the executed notebook, and on
 request its HTML and PDF, into out/. Any cell error fails the run. Parameters
 follow papermill's convention: the cell tagged `parameters` holds defaults as
 `let name: type = value;` lines, and each `--param name=value` becomes a line

@@ -5,19 +5,16 @@
 #      pdfunite) and fonts-texgyre-math (a math font for the PDFs' formulas).
 #   2. A Python venv in .venv with Jupyter (scripts/requirements.lock: every
 #      package pinned, with hashes).
-#   3. The evcxr Rust kernel (cargo install evcxr_jupyter, pinned) and its
-#      kernelspec `rust` inside the venv.
-#   4. evcxr's build cache (`:cache` in init.evcxr) and a pre-warm: one kernel
-#      builds the hw6 crate and its dependencies, so later notebooks start in
-#      seconds instead of minutes.
+#   3. The hw6 kernel (crates/kernel, "Rust (hw6)") installed into the venv,
+#      and its kernelspec `rust` there.
+#   4. A pre-warm: the kernel's build folder gets the hw6 crate and its
+#      dependencies, so notebooks start in seconds instead of minutes.
 #
 # Environment: HW6_SKIP_APT=1 skips step 1; HW6_SKIP_PREWARM=1 skips the pre-warm.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-EVCXR_VERSION="0.22.0"
 VENV="$ROOT/.venv"
-CACHE_MB=8192
 
 step() { printf '\n== %s\n' "$*"; }
 elapsed() { printf '   (%s s)\n' "$(( $(date +%s) - $1 ))"; }
@@ -57,58 +54,33 @@ else
 fi
 elapsed "$t"
 
-# --- 3. evcxr kernel ---------------------------------------------------------
-step "evcxr_jupyter $EVCXR_VERSION"
+# --- 3. The hw6 kernel --------------------------------------------------
+# crates/kernel: the "Rust (hw6)" Jupyter kernel (evcxr as a library),
+# installed into the venv and registered there as the kernel `rust`. Its build
+# folder stays in crates/kernel/target, so a changed kernel rebuilds quickly.
+step "the hw6 kernel (crates/kernel)"
 t=$(date +%s)
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 export PATH="$CARGO_BIN:$PATH"
-installed_evcxr() { cargo install --list 2>/dev/null | grep -o '^evcxr_jupyter v[0-9.]*' | cut -c16-; }
-if [ "$(installed_evcxr)" = "$EVCXR_VERSION" ] && command -v evcxr_jupyter >/dev/null; then
-  echo "   already installed"
-else
-  echo "   building (about 6 to 9 minutes on 2 cores)..."
-  cargo install evcxr_jupyter --version "$EVCXR_VERSION" --locked --quiet
-fi
-# Register the kernel inside the venv so the venv's Jupyter always finds it.
-export JUPYTER_PATH="$VENV/share/jupyter"
-if "$VENV/bin/jupyter" kernelspec list 2>/dev/null | grep -qE '^\s*rust\s'; then
-  echo "   kernel 'rust' registered"
-else
-  mkdir -p "$JUPYTER_PATH"
-  evcxr_jupyter --install >/dev/null
-  "$VENV/bin/jupyter" kernelspec list | grep -qE '^\s*rust\s' \
-    || { echo "error: the rust kernel did not register; see 'evcxr_jupyter --install'" >&2; exit 1; }
-  echo "   kernel 'rust' registered"
-fi
+echo "   building (about 8 to 11 minutes on 2 cores the first time)..."
+cargo install --path "$ROOT/crates/kernel" --locked --quiet --force \
+  --root "$VENV" --target-dir "$ROOT/crates/kernel/target"
+"$VENV/bin/hw6-kernel" install --jupyter-path "$VENV/share/jupyter" >/dev/null
+JUPYTER_PATH="$VENV/share/jupyter" "$VENV/bin/jupyter" kernelspec list | grep -qE '^\s*rust\s' \
+  || { echo "error: the kernel did not register; see '$VENV/bin/hw6-kernel install --help'" >&2; exit 1; }
+echo "   kernel 'rust' (Rust (hw6)) registered in $VENV/share/jupyter"
 elapsed "$t"
 
-# --- 4. evcxr build cache and pre-warm -----------------------------------
-step "evcxr build cache"
+# --- 4. Pre-warm -----------------------------------------------------------
+# The kernel builds the prelude of kernel.toml (the hw6 crate and its
+# dependencies) in a build folder that outlives it; doing it once here means
+# the first notebook starts in seconds. A second run finds it built.
+step "pre-warm: the hw6 crate in the kernel's build folder"
 t=$(date +%s)
-EVCXR_CONFIG="${XDG_CONFIG_HOME:-$HOME/.config}/evcxr"
-mkdir -p "$EVCXR_CONFIG"
-INIT="$EVCXR_CONFIG/init.evcxr"
-if grep -qs '^:cache' "$INIT"; then
-  echo "   $INIT already enables the cache"
-else
-  echo ":cache $CACHE_MB" >> "$INIT"
-  echo "   enabled in $INIT (${CACHE_MB} MB)"
-fi
-
 if [ "${HW6_SKIP_PREWARM:-0}" = 1 ]; then
-  echo "   pre-warm skipped (HW6_SKIP_PREWARM=1)"
+  echo "   skipped (HW6_SKIP_PREWARM=1)"
 else
-  # The cache key is the exact compiler invocation: re-warm when the lock
-  # file, the toolchain or the kernel changes, and only then.
-  KEY=$( { cat "$ROOT/Cargo.lock"; rustc -V; installed_evcxr; } | sha256sum | cut -c1-16)
-  WARM="${XDG_CACHE_HOME:-$HOME/.cache}/hw6/prewarm-$KEY"
-  if [ -f "$WARM" ]; then
-    echo "   cache already warm for this Cargo.lock and toolchain"
-  else
-    echo "   pre-warming: building hw6 and its dependencies inside evcxr (minutes the first time)..."
-    "$VENV/bin/python" "$ROOT/scripts/notebooks.py" prewarm
-    mkdir -p "$(dirname "$WARM")" && touch "$WARM"
-  fi
+  (cd "$ROOT" && "$VENV/bin/hw6-kernel" prewarm 2>&1 | grep -v '^hw6-kernel: building in' | sed 's/^/   /')
 fi
 elapsed "$t"
 echo

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The test command (CI runs exactly this): formatting, lints, unit and
 # integration tests (all of them, not stopping at the first failing crate),
-# every notebook in quick mode through the evcxr kernel with its PDF checked
+# every notebook in quick mode through the hw6 kernel with its PDF checked
 # (a lost chart or raw TeX fails) and the combined solutions PDF, and every
-# student notebook in quick mode (only TODO cells and their checks may fail).
+# student notebook in quick mode (only TODO cells and their checks may fail),
+# and the student q_ae notebook in Jupyter Lab in Chromium (scripts/browser-test.py).
 # Prints each phase's duration. Installs what it needs on a fresh machine
 # (scripts/setup.sh).
 set -euo pipefail
@@ -59,24 +60,29 @@ notebooks_and_pdfs() {
 
 # The solution notebooks (with their PDFs) and the student notebooks run side
 # by side: a kernel spends most of a cell compiling on one core. They share
-# nothing: out/ and out/student/, and each its own copy of evcxr's pre-warmed
-# build cache (two kernels using one cache can break its hit counter).
+# nothing: out/ and out/student/, and each kernel its own build folder (the
+# kernel claims a free one; a new one starts as a copy of a built one).
 notebooks_side_by_side() {
-  local status=0 cache="${XDG_CACHE_HOME:-$HOME/.cache}" second
-  second=$(mktemp -d)
-  if [ -d "$cache/evcxr" ]; then cp -a "$cache/evcxr" "$second/evcxr"; fi
-  XDG_CACHE_HOME="$second" .venv/bin/python scripts/notebooks.py student-run --quick \
-    > "$second/student-run.log" 2>&1 &
+  local status=0 log
+  log=$(mktemp)
+  .venv/bin/python scripts/notebooks.py student-run --quick > "$log" 2>&1 &
   local student_pid=$!
   notebooks_and_pdfs || status=1
   wait "$student_pid" || { echo "error: the student notebooks failed (below)" >&2; status=1; }
   printf '\n----- student notebooks (quick mode)\n'
-  cat "$second/student-run.log"
-  rm -rf "$second"
+  cat "$log"
+  rm -f "$log"
   return "$status"
 }
 
-# The notebook platform (apt, venv, evcxr kernel, cache pre-warm) builds in the
+# The kernel's own tests, in release mode: they reuse the dependencies
+# scripts/setup.sh built for the kernel (crates/kernel is its own workspace).
+kernel_checks() {
+  cargo fmt --manifest-path crates/kernel/Cargo.toml --all -- --check \
+    && cargo test --release --locked --quiet --manifest-path crates/kernel/Cargo.toml --workspace
+}
+
+# The notebook platform (apt, venv, the hw6 kernel, its pre-warm) builds in the
 # background while the Rust checks run: builds have long stretches where one
 # core idles, and a cold machine spends most of its time here.
 mkdir -p out
@@ -93,9 +99,11 @@ phase "cargo fmt --check" cargo fmt --all -- --check
 phase "cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
 phase "cargo test" cargo test --workspace --no-fail-fast --quiet
 phase "set-up (waiting for it to finish)" wait_for_setup
+phase "kernel (fmt, tests)" kernel_checks
 phase "notebook tools (Python tests)" .venv/bin/python -m unittest discover -s scripts -p 'test_*.py'
 phase "student notebooks up to date" .venv/bin/python scripts/notebooks.py student --check
 phase "notebooks, PDFs and student notebooks (quick mode)" notebooks_side_by_side
+phase "browser: Jupyter Lab in Chromium" .venv/bin/python scripts/browser-test.py
 
 printf '\n===== timings\n'
 printf '%s\n' "${PHASES[@]}"

@@ -7,10 +7,6 @@ import unittest
 
 import nbformat
 
-import asyncio
-import queue
-import types
-
 from nbtools import UsageError, kernel, params
 from nbtools import student as students
 
@@ -105,8 +101,8 @@ class StudentVersion(unittest.TestCase):
 
 def executed(*cells):
     """A notebook as the kernel leaves it: (source, output) per code cell, the
-    output "ok", "stdout", "stderr" (a panic or a `?` error), "error" (a
-    compile error) or None (the cell did not run)."""
+    output "ok", "stdout", "stderr" (text only), "error" (a compile error,
+    a panic or a `?` error) or None (the cell did not run)."""
     nb = notebook(*[("code", source) for source, _ in cells])
     for count, (cell, (_, output)) in enumerate(zip(nb.cells, cells), 1):
         if output is None:
@@ -127,19 +123,19 @@ class StudentRun(unittest.TestCase):
         nb = executed(
             ("use hw6::prelude::*;", "ok"),
             (TODO_FN, "ok"),
-            ("check_a_tilde(&a, my_a_tilde)?", "stderr"),
-            ("let a_tilde = match implementation_to_use(...) { ... };", "stdout"),
-            ("let mut model = {\n    todo!()\n};", "stderr"),
+            ("check_a_tilde(&a, my_a_tilde)?", "error"),
+            ("let a_tilde = match implementation_to_use(...) { ... };", "stderr"),
+            ("let mut model = {\n    todo!()\n};", "error"),
             ("check_network(&task, &[16, 2], homework_network)?", "error"),
             ("draw(&history)?", "ok"),
         )
         self.assertEqual(students.check_student_run(nb, "s.ipynb"), ([], []))
 
     def test_a_failing_cell_downstream_of_a_todo_is_a_problem(self):
-        for output in ("stderr", "error", None):
+        for output in ("error", None):
             nb = executed(
                 (TODO_FN, "ok"),
-                ("check_a_tilde(&a, my_a_tilde)?", "stderr"),
+                ("check_a_tilde(&a, my_a_tilde)?", "error"),
                 ("let a_tilde = my_a_tilde(&a);", output),
             )
             problems, _ = students.check_student_run(nb, "s.ipynb")
@@ -147,13 +143,13 @@ class StudentRun(unittest.TestCase):
             self.assertIn("cell 3 (let a_tilde = my_a_tilde(&a);)", problems[0])
 
     def test_a_failure_before_the_first_todo_is_a_problem(self):
-        nb = executed(("let club = load_karate(None)?;", "stderr"), (TODO_FN, "ok"), ("check(my_a_tilde)?", "stderr"))
+        nb = executed(("let club = load_karate(None)?;", "error"), (TODO_FN, "ok"), ("check(my_a_tilde)?", "error"))
         problems, _ = students.check_student_run(nb, "s.ipynb")
         self.assertEqual(len(problems), 1)
         self.assertIn("cell 1", problems[0])
 
     def test_a_todo_whose_check_shows_no_failure_is_noted(self):
-        nb = executed((TODO_FN, "ok"), ("check_a_tilde(&a, my_a_tilde)?", "stdout"))
+        nb = executed((TODO_FN, "ok"), ("check_a_tilde(&a, my_a_tilde)?", "stderr"))
         problems, notes = students.check_student_run(nb, "s.ipynb")
         self.assertEqual(problems, [])
         self.assertEqual(len(notes), 1)
@@ -163,34 +159,13 @@ class StudentRun(unittest.TestCase):
         nb = executed(
             ("impl NodeClassifier for MyGcnNetwork {\n    todo!()\n}", "ok"),
             ("fn homework_network() {\n    todo!()\n}", "ok"),
-            ("check_network(&task, &[16, 2], homework_network)?", "stderr"),
-            ("let model = ...;", "stderr"),
+            ("check_network(&task, &[16, 2], homework_network)?", "error"),
+            ("let model = ...;", "error"),
         )
         problems, notes = students.check_student_run(nb, "s.ipynb")
         self.assertEqual(notes, [])
         self.assertEqual(len(problems), 1)
         self.assertIn("cell 4", problems[0])
-
-
-class LateOutput(unittest.TestCase):
-    def test_stream_lines_after_the_reply_stay_with_their_cell(self):
-        messages = [
-            {"parent_header": {"msg_id": "other"}, "msg_type": "stream", "content": {"name": "stderr", "text": "x"}},
-            {"parent_header": {"msg_id": "cell"}, "msg_type": "status", "content": {}},
-            {"parent_header": {"msg_id": "cell"}, "msg_type": "stream",
-             "content": {"name": "stderr", "text": "check of Q1 failed\n"}},
-        ]
-
-        def get_iopub_msg(timeout):
-            if not messages:
-                raise queue.Empty
-            return messages.pop(0)
-
-        client = types.SimpleNamespace(kc=types.SimpleNamespace(get_iopub_msg=get_iopub_msg))
-        cell = nbformat.v4.new_code_cell("check_a_tilde(&a, my_a_tilde)?")
-        asyncio.run(kernel.keep_late_output(client)(cell, 0, {"parent_header": {"msg_id": "cell"}}))
-        self.assertEqual([(o.name, o.text) for o in cell.outputs], [("stderr", "check of Q1 failed\n")])
-        self.assertTrue(students.cell_failed(cell))
 
 
 class LostDisplay(unittest.TestCase):
@@ -203,19 +178,6 @@ class LostDisplay(unittest.TestCase):
         found = kernel.lost_displays(nb)
         self.assertEqual(len(found), 1)
         self.assertIn("cell 1", found[0])
-
-
-class StderrFailures(unittest.TestCase):
-    def test_a_question_mark_error_on_stderr_fails_the_cell(self):
-        nb = notebook(("code", "let a = 1;"), ("code", "run(0)?;\nmore()"))
-        nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="fine\n")]
-        nb.cells[1].outputs = [nbformat.v4.new_output(
-            "stream", name="stderr", text="\x1b[31mError: epochs must be at least 1\x1b[0m\n")]
-        found = kernel.stderr_failures(nb)
-        self.assertEqual(len(found), 1)
-        self.assertIn("cell 2 (run(0)?;)", found[0])
-        self.assertIn("Error: epochs must be at least 1", found[0])
-        self.assertNotIn("\x1b", found[0])
 
 
 if __name__ == "__main__":

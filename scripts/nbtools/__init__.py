@@ -1,5 +1,5 @@
 """Tools for hw6's Rust notebooks: parameters, student versions, headless
-execution through the evcxr kernel, and HTML/PDF rendering.
+execution through the hw6 kernel (crates/kernel), and HTML/PDF rendering.
 
 Modules, in the order a notebook goes through them:
 
@@ -16,10 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 OUT = ROOT / "out"
+# The kernelspec scripts/setup.sh installs into the venv: the hw6 kernel.
 KERNEL = "rust"
-# Every notebook's first code cell. The pre-warm runs exactly this, so the
-# registry crates it builds are the ones the notebooks find in evcxr's cache.
-DEP_CELL = ':dep hw6 = { path = "../crates/hw6", default-features = false }'
 
 
 class UsageError(Exception):

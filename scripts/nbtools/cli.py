@@ -6,9 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import DEP_CELL, NOTEBOOKS, OUT, ToolError, UsageError
-from .kernel import (describe_failure, execute, lost_displays, new_client, own_build_dir, start_kernel,
-                     stderr_failures)
+from . import NOTEBOOKS, OUT, ToolError, UsageError
+from .kernel import describe_failure, execute, lost_displays, new_client, start_kernel
 from .params import inject_parameters, parse_overrides
 from .render import (RenderError, check_tools, combine_pdfs, failed_pdf, html_to_pdf, render, replacing,
                      write_atomically)
@@ -68,9 +67,8 @@ def cmd_student_run(args):
         client = new_client(nb, STUDENT_DIR, args.timeout, allow_errors=True)
         t0 = time.monotonic()
         try:
-            with own_build_dir():
-                start_kernel(client)
-                client.execute()
+            start_kernel(client)
+            client.execute()
             found, notes = check_student_run(nb, target.name)
         except (CellTimeoutError, DeadKernelError) as exc:
             found, notes = [f"{target.name}: the kernel stopped: {str(exc).strip()[:300]}"], []
@@ -177,8 +175,8 @@ def execute_all(args):
         print(f"[{mode}] {p.name}: running...", flush=True)
         nb, seconds, first, error = execute(p.resolve(), overrides, args.timeout)
         first_text = f", first output after {first:.1f} s" if first is not None else ""
-        if error is None and (stderr_failures(nb) or lost_displays(nb)):
-            error = "\n".join(stderr_failures(nb) + lost_displays(nb))
+        if error is None and lost_displays(nb):
+            error = "\n".join(lost_displays(nb))
         # The executed notebook says whether its run failed, for --render-only.
         nb.metadata[RUN_KEY] = {"failed": error is not None}
         write_notebook(nb, executed)
@@ -206,11 +204,11 @@ RUN_KEY = "hw6_run"
 
 def run_failed(nb):
     """Whether an executed notebook's run failed: so marked, or a cell with
-    an error output or stderr text."""
+    an error output or a chart shown as text."""
     marked = nb.metadata.get(RUN_KEY, {}).get("failed")
     errors = any(o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code"
                  for o in c.get("outputs", []))
-    return bool(marked or errors or stderr_failures(nb) or lost_displays(nb))
+    return bool(marked or errors or lost_displays(nb))
 
 
 def cmd_solutions(args):
@@ -295,34 +293,11 @@ def cmd_pdf(args):
     return 1 if failed else 0
 
 
-def cmd_prewarm(args):
-    """Build hw6 and its dependencies in a kernel once, filling evcxr's cache."""
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell(DEP_CELL),
-        nbformat.v4.new_code_cell("use hw6::prelude::*;\nprintln!(\"hw6 {}\", hw6::versions::HW6);"),
-    ]
-    path = NOTEBOOKS / ".prewarm.ipynb"
-    nbformat.write(nb, path)
-    try:
-        nb, seconds, _, error = execute(path, [], args.timeout)
-    finally:
-        path.unlink(missing_ok=True)
-    if error is not None:
-        print(describe_failure(nb, error), file=sys.stderr)
-        print(f"error: the pre-warm kernel failed after {seconds:.0f} s", file=sys.stderr)
-        return 1
-    print(f"   pre-warm done in {seconds:.0f} s")
-    return 0
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Run hw6's Rust notebooks headless through the evcxr Jupyter kernel.")
+    parser = argparse.ArgumentParser(description="Run hw6's Rust notebooks headless through the hw6 Jupyter kernel.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    ex = sub.add_parser("execute", help="run notebooks headless through the evcxr kernel")
+    ex = sub.add_parser("execute", help="run notebooks headless through the hw6 kernel")
     ex.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
     ex.add_argument("--quick", action="store_true", help="quick mode: --param quick=true")
     ex.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -359,10 +334,6 @@ def main(argv=None):
     sr.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     sr.add_argument("--timeout", type=int, default=1800)
     sr.set_defaults(run=cmd_student_run)
-
-    warm = sub.add_parser("prewarm", help="fill evcxr's build cache with hw6's dependencies")
-    warm.add_argument("--timeout", type=int, default=3600)
-    warm.set_defaults(run=cmd_prewarm)
 
     args = parser.parse_args(argv)
     try:

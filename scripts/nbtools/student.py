@@ -114,12 +114,9 @@ def leaked_lines(student_nb, solution_lines, solution_nb):
 
 
 def cell_failed(cell):
-    """Whether an executed cell failed. evcxr reports a compile error as an
-    error output, but a panic or an error returned with `?` only as text on
-    stderr (the cell still counts as executed), so both count."""
-    return any(
-        o.get("output_type") == "error" or (o.get("output_type") == "stream" and o.get("name") == "stderr")
-        for o in cell.get("outputs", []))
+    """Whether an executed cell failed: the kernel gave it an error output (a
+    compile error, a panic or an error returned with `?`)."""
+    return any(o.get("output_type") == "error" for o in cell.get("outputs", []))
 
 
 def check_student_run(nb, name):
@@ -128,12 +125,9 @@ def check_student_run(nb, name):
     Only the TODO cells (those with a `todo!()`) and the check cell right
     after each (the first code cell after a TODO that is not a TODO itself;
     consecutive TODOs share it) may fail. Every other cell must have run
-    without an error and without output on stderr: each is a problem.
+    without an error output: each is a problem.
 
-    A TODO that failed neither in its cell nor in its check is only a note:
-    evcxr passes stderr (where a failed check's message goes) through a
-    thread of its own, and on a loaded machine a line can arrive after the
-    cell has finished and be dropped.
+    A TODO that failed neither in its cell nor in its check is a note.
     """
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     todo = [i for i in code if "todo!()" in nb.cells[i].source]

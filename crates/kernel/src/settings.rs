@@ -1,0 +1,207 @@
+//! The project's kernel settings: `kernel.toml`, found in the kernel's
+//! working folder (the notebook's) or the nearest parent that has one.
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The settings file's name.
+pub const FILE_NAME: &str = "kernel.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default)]
+    pub prelude: Prelude,
+    #[serde(default)]
+    pub build: Build,
+    /// The folder holding the settings file (relative paths start there);
+    /// None when no file was found.
+    #[serde(skip)]
+    pub root: Option<PathBuf>,
+}
+
+/// What a kernel builds and runs as soon as it starts, before the first cell.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prelude {
+    /// `:dep` lines without the `:dep`, e.g. `hw6 = { path = "crates/hw6" }`.
+    #[serde(default)]
+    pub dependencies: Vec<String>,
+    /// Code run after the dependencies, e.g. `use hw6::prelude::*;`.
+    #[serde(default)]
+    pub code: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Build {
+    /// Optimisation of every dependency, the project's path crates included.
+    #[serde(default = "default_dependency_opt_level")]
+    pub opt_level: String,
+    /// Optimisation of each cell's own code.
+    #[serde(default = "default_cell_opt_level")]
+    pub cell_opt_level: String,
+    /// The most kernels that build at the same time, each in its own folder.
+    #[serde(default = "default_slots")]
+    pub slots: usize,
+}
+
+fn default_dependency_opt_level() -> String {
+    "3".into()
+}
+fn default_cell_opt_level() -> String {
+    "1".into()
+}
+fn default_slots() -> usize {
+    8
+}
+
+impl Default for Build {
+    fn default() -> Self {
+        Build {
+            opt_level: default_dependency_opt_level(),
+            cell_opt_level: default_cell_opt_level(),
+            slots: default_slots(),
+        }
+    }
+}
+
+const OPT_LEVELS: &[&str] = &["0", "1", "2", "3", "s", "z"];
+
+impl Settings {
+    /// The settings from the nearest `kernel.toml` at or above `start`, or
+    /// the defaults if there is none.
+    pub fn find(start: &Path) -> Result<Settings> {
+        for dir in start.ancestors() {
+            let path = dir.join(FILE_NAME);
+            if path.is_file() {
+                return Settings::read(&path);
+            }
+        }
+        Ok(Settings::default())
+    }
+
+    pub fn read(path: &Path) -> Result<Settings> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut settings: Settings =
+            toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))?;
+        for (name, level) in [
+            ("opt-level", &settings.build.opt_level),
+            ("cell-opt-level", &settings.build.cell_opt_level),
+        ] {
+            if !OPT_LEVELS.contains(&level.as_str()) {
+                bail!(
+                    "{}: [build] {name} = {level:?}; use one of {}",
+                    path.display(),
+                    OPT_LEVELS.join(", ")
+                );
+            }
+        }
+        if settings.build.slots == 0 {
+            bail!("{}: [build] slots must be at least 1", path.display());
+        }
+        let root = path.parent().unwrap_or(Path::new(".")).canonicalize()?;
+        settings.root = Some(root);
+        Ok(settings)
+    }
+
+    /// The prelude's `:dep` commands, relative paths made absolute the way
+    /// evcxr does it for a notebook's own `:dep` (so both give one Cargo.toml).
+    pub fn dep_commands(&self) -> Result<Vec<String>> {
+        let root = self.root.as_deref().unwrap_or(Path::new("."));
+        self.prelude
+            .dependencies
+            .iter()
+            .map(|dep| Ok(format!(":dep {}", absolute_paths(dep, root)?)))
+            .collect()
+    }
+}
+
+/// `name = { path = "rel" ... }` with `rel` resolved against `root`.
+fn absolute_paths(dep: &str, root: &Path) -> Result<String> {
+    let Some(start) = dep.find("path") else {
+        return Ok(dep.to_owned());
+    };
+    let rest = &dep[start + 4..];
+    let Some(open) = rest.find('"') else {
+        return Ok(dep.to_owned());
+    };
+    if !rest[..open].trim().starts_with('=')
+        || !rest[..open]
+            .trim()
+            .trim_start_matches('=')
+            .trim()
+            .is_empty()
+    {
+        return Ok(dep.to_owned());
+    }
+    let after = &rest[open + 1..];
+    let close = after
+        .find('"')
+        .with_context(|| format!("unclosed path in {dep:?}"))?;
+    let path = Path::new(&after[..close]);
+    if path.is_absolute() {
+        return Ok(dep.to_owned());
+    }
+    let full = root.join(path);
+    let full = full.canonicalize().with_context(|| {
+        format!(
+            "the prelude dependency path {} does not exist",
+            full.display()
+        )
+    })?;
+    let escaped = full
+        .to_string_lossy()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
+    Ok(format!(
+        "{}path = \"{escaped}\"{}",
+        &dep[..start],
+        &after[close + 1..]
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relative_dependency_path_becomes_absolute_and_the_rest_is_kept() {
+        let root = std::env::temp_dir().canonicalize().unwrap();
+        let dir = root.join(format!("hw6-kernel-settings-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("crates/hw6")).unwrap();
+        let dep = r#"hw6 = { path = "crates/hw6", default-features = false }"#;
+        let made = absolute_paths(dep, &dir).unwrap();
+        assert_eq!(
+            made,
+            format!(
+                r#"hw6 = {{ path = "{}", default-features = false }}"#,
+                dir.join("crates/hw6").display()
+            )
+        );
+        assert_eq!(
+            absolute_paths(r#"rand = "0.9""#, &dir).unwrap(),
+            r#"rand = "0.9""#
+        );
+        assert!(absolute_paths(r#"x = { path = "missing" }"#, &dir).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_bad_opt_level_is_named() {
+        let dir =
+            std::env::temp_dir().join(format!("hw6-kernel-settings-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(FILE_NAME);
+        std::fs::write(&path, "[build]\nopt-level = \"fast\"\n").unwrap();
+        let error = Settings::read(&path).unwrap_err().to_string();
+        assert!(error.contains("opt-level"), "{error}");
+        std::fs::write(&path, "[build]\nopt-level = \"2\"\n").unwrap();
+        let settings = Settings::read(&path).unwrap();
+        assert_eq!(settings.build.opt_level, "2");
+        assert_eq!(settings.build.cell_opt_level, "1");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
