@@ -7,6 +7,7 @@ use crate::run::{Arch, ModelFactory, RunResult, RunSpec, run_once_with};
 use crate::stats::EpochStats;
 use crate::variants::build_model;
 use hw6_datasets::Dataset;
+use hw6_kernel_display::Progress;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Instant;
@@ -105,8 +106,9 @@ impl Sweep {
         specs
     }
 
-    /// Runs everything with models from `factory`, printing one line per
-    /// model and `k` when `verbose`.
+    /// Runs everything with models from `factory`. When `verbose`, prints one
+    /// line per model and `k`, and in the hw6 kernel a progress bar over all
+    /// epochs that redraws in place.
     pub fn run_with(
         &self,
         dataset: &Arc<Dataset>,
@@ -114,14 +116,27 @@ impl Sweep {
     ) -> Result<SweepResults> {
         self.check()?;
         let start = Instant::now();
+        let specs = self.specs();
+        let mut bar = self.verbose.then(|| {
+            Progress::new(
+                &format!("{} sweep", self.arch.name()),
+                specs.len() * self.epochs,
+            )
+        });
         let mut runs = Vec::new();
-        for spec in self.specs() {
-            runs.push(run_once_with(
-                dataset,
-                &spec,
-                factory,
-                &mut |_: &EpochStats| {},
-            )?);
+        for spec in specs {
+            let done = runs.len() * self.epochs;
+            let label = format!("k = {}, {} #{}", spec.k, spec.model.name(), spec.repeat + 1);
+            let mut on_epoch = |e: &EpochStats| {
+                if let Some(bar) = bar.as_mut() {
+                    let note = format!(
+                        "{label}: epoch {}/{}, train loss {:.4}",
+                        e.epoch, e.of, e.train_loss
+                    );
+                    bar.set(done + e.epoch, &note);
+                }
+            };
+            runs.push(run_once_with(dataset, &spec, factory, &mut on_epoch)?);
             if self.verbose && spec.repeat + 1 == self.repeats {
                 println!(
                     "{}",
