@@ -11,7 +11,10 @@
 //! The same binary is evcxr's worker process (runs the cells) and its rustc
 //! wrapper; `evcxr::runtime_hook` takes over in those roles.
 
+mod cell_error;
 mod display;
+mod evaluator;
+mod interrupt;
 mod relay;
 mod server;
 mod session;

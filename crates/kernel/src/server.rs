@@ -67,9 +67,8 @@ impl Server {
         } = self;
         let signer = Signer::new(&connection.key);
         let at = |port| connection.endpoint(port);
-        let mut shell = bound(RouterSocket::new(), "shell", at(connection.shell_port)).await?;
-        let mut control =
-            bound(RouterSocket::new(), "control", at(connection.control_port)).await?;
+        let shell = bound(RouterSocket::new(), "shell", at(connection.shell_port)).await?;
+        let control = bound(RouterSocket::new(), "control", at(connection.control_port)).await?;
         let mut iopub = bound(PubSocket::new(), "iopub", at(connection.iopub_port)).await?;
         let mut stdin = bound(RouterSocket::new(), "stdin", at(connection.stdin_port)).await?;
         let mut heartbeat = bound(RepSocket::new(), "heartbeat", at(connection.hb_port)).await?;
@@ -93,58 +92,13 @@ impl Server {
             // Keep the stdin socket open; input requests are not supported.
             while stdin.recv().await.is_ok() {}
         });
-        let control_signer = signer.clone();
-        let control_iopub = iopub_tx.clone();
-        let control_task = tokio::spawn(async move {
-            loop {
-                let request = next_request(&mut control, &control_signer, "control").await?;
-                let content = match request.msg_type() {
-                    "kernel_info_request" => kernel_info(),
-                    "interrupt_request" => {
-                        interrupter.interrupt();
-                        json!({"status": "ok"})
-                    }
-                    "shutdown_request" => {
-                        let restart = request.content["restart"].as_bool().unwrap_or(false);
-                        let reply = request.child(
-                            "shutdown_reply",
-                            json!({"status": "ok", "restart": restart}),
-                        );
-                        control
-                            .send(reply.encode(&control_signer))
-                            .await
-                            .context("control socket")?;
-                        let _ = control_iopub
-                            .send(request.child("status", json!({"execution_state": "idle"})));
-                        return Ok::<(), anyhow::Error>(());
-                    }
-                    _ => continue,
-                };
-                let reply_type = request.msg_type().replace("_request", "_reply");
-                control
-                    .send(request.child(&reply_type, content).encode(&control_signer))
-                    .await
-                    .context("control socket")?;
-            }
-        });
-
-        let shell_task = tokio::spawn(async move {
-            loop {
-                let request = next_request(&mut shell, &signer, "shell").await?;
-                let _ = iopub_tx.send(status(&request, "busy"));
-                let reply = answer(&request, &requests).await;
-                if let Some((msg_type, content)) = reply {
-                    shell
-                        .send(request.child(&msg_type, content).encode(&signer))
-                        .await
-                        .context("shell socket")?;
-                }
-                let _ = iopub_tx.send(status(&request, "idle"));
-                if request.msg_type() == "shutdown_request" {
-                    return Ok::<(), anyhow::Error>(());
-                }
-            }
-        });
+        let control_task = tokio::spawn(serve_control(
+            control,
+            signer.clone(),
+            interrupter,
+            iopub_tx.clone(),
+        ));
+        let shell_task = tokio::spawn(serve_shell(shell, signer, requests, iopub_tx));
 
         // Serve until a shutdown request (on either channel) or a socket error.
         let result = tokio::select! {
@@ -155,6 +109,70 @@ impl Server {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         publisher.abort();
         result.context("a kernel task stopped")?
+    }
+}
+
+/// The control channel: kernel info, interrupts, and the shutdown request
+/// that ends the kernel.
+async fn serve_control(
+    mut control: RouterSocket,
+    signer: Signer,
+    interrupter: Interrupter,
+    iopub_tx: mpsc::UnboundedSender<Message>,
+) -> Result<()> {
+    loop {
+        let request = next_request(&mut control, &signer, "control").await?;
+        let content = match request.msg_type() {
+            "kernel_info_request" => kernel_info(),
+            "interrupt_request" => {
+                interrupter.interrupt();
+                json!({"status": "ok"})
+            }
+            "shutdown_request" => {
+                let restart = request.content["restart"].as_bool().unwrap_or(false);
+                let reply = request.child(
+                    "shutdown_reply",
+                    json!({"status": "ok", "restart": restart}),
+                );
+                control
+                    .send(reply.encode(&signer))
+                    .await
+                    .context("control socket")?;
+                let _ = iopub_tx.send(request.child("status", json!({"execution_state": "idle"})));
+                return Ok(());
+            }
+            _ => continue,
+        };
+        let reply_type = request.msg_type().replace("_request", "_reply");
+        control
+            .send(request.child(&reply_type, content).encode(&signer))
+            .await
+            .context("control socket")?;
+    }
+}
+
+/// The shell channel: each request between a busy and an idle status,
+/// answered by the session; a shutdown request ends the kernel.
+async fn serve_shell(
+    mut shell: RouterSocket,
+    signer: Signer,
+    requests: Sender<Request>,
+    iopub_tx: mpsc::UnboundedSender<Message>,
+) -> Result<()> {
+    loop {
+        let request = next_request(&mut shell, &signer, "shell").await?;
+        let _ = iopub_tx.send(status(&request, "busy"));
+        let reply = answer(&request, &requests).await;
+        if let Some((msg_type, content)) = reply {
+            shell
+                .send(request.child(&msg_type, content).encode(&signer))
+                .await
+                .context("shell socket")?;
+        }
+        let _ = iopub_tx.send(status(&request, "idle"));
+        if request.msg_type() == "shutdown_request" {
+            return Ok(());
+        }
     }
 }
 

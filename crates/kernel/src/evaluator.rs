@@ -1,0 +1,103 @@
+//! The evaluator thread: it owns evcxr's `CommandContext`, which blocks
+//! while a cell compiles and runs, and answers one job at a time.
+
+use crate::cell_error::{CellError, describe_error};
+use crossbeam_channel::{Receiver, Sender};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::process::Child;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+pub(crate) enum Work {
+    Run(String),
+    Complete(String, usize),
+}
+
+pub(crate) enum Done {
+    Started(Result<(Receiver<String>, Receiver<String>), String>),
+    Ran(HashMap<String, String>, Option<CellError>),
+    Completed(Value),
+}
+
+pub(crate) fn evaluator(
+    work: Receiver<Work>,
+    done: Sender<Done>,
+    worker: Arc<Mutex<Option<Arc<Mutex<Child>>>>>,
+) {
+    let (mut context, outputs) = match evcxr::CommandContext::new() {
+        Ok(started) => started,
+        Err(error) => {
+            let _ = done.send(Done::Started(Err(error.to_string())));
+            return;
+        }
+    };
+    *worker.lock().expect("worker handle") = Some(context.process_handle());
+    if done
+        .send(Done::Started(Ok((outputs.stdout, outputs.stderr))))
+        .is_err()
+    {
+        return;
+    }
+    for job in work {
+        let answer = match job {
+            Work::Run(code) => {
+                let started = Instant::now();
+                let result = context.execute(&code);
+                log_phases(&result, started);
+                // A stopped worker is replaced by a new process.
+                *worker.lock().expect("worker handle") = Some(context.process_handle());
+                match result {
+                    Ok(outputs) => Done::Ran(outputs.content_by_mime_type, None),
+                    Err(error) => Done::Ran(HashMap::new(), Some(describe_error(error, &code))),
+                }
+            }
+            Work::Complete(code, position) => {
+                Done::Completed(complete(&mut context, &code, position))
+            }
+        };
+        if done.send(answer).is_err() {
+            return;
+        }
+    }
+}
+
+/// One line per cell in the kernel's log (Jupyter's terminal): where its
+/// time went, as evcxr measured it.
+fn log_phases(result: &Result<evcxr::EvalOutputs, evcxr::Error>, started: Instant) {
+    let phases = match result {
+        Ok(outputs) => outputs
+            .phases
+            .iter()
+            .map(|p| format!("{} {:.2}s", p.name, p.duration.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Err(_) => "failed".to_owned(),
+    };
+    eprintln!(
+        "hw6-kernel: cell took {:.2}s ({phases})",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn complete(context: &mut evcxr::CommandContext, code: &str, cursor: usize) -> Value {
+    // Jupyter counts the cursor in characters, evcxr in bytes.
+    let byte = code
+        .char_indices()
+        .nth(cursor)
+        .map(|(i, _)| i)
+        .unwrap_or(code.len());
+    let chars = |byte: usize| code[..byte.min(code.len())].chars().count();
+    match context.completions(code, byte) {
+        Ok(found) => json!({
+            "status": "ok",
+            "matches": found.completions.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
+            "cursor_start": chars(found.start_offset),
+            "cursor_end": chars(found.end_offset),
+            "metadata": {},
+        }),
+        Err(_) => {
+            json!({"status": "ok", "matches": [], "cursor_start": cursor, "cursor_end": cursor, "metadata": {}})
+        }
+    }
+}
