@@ -39,9 +39,12 @@ ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "notebooks" / "student"
 COPY_NAME = "browser-test-q_ae.ipynb"
 
-# Cells of the student notebook run before the bottleneck cell, found by content.
+# Cells of the student notebook run before the bottleneck cell, found by content:
+# the set-up, the exercise cells (still todo!() bodies) and the cell that picks
+# the models the student's code drives.
 SETUP_NEEDLES = [":dep hw6", "use hw6::prelude::*;", "let quick: bool", "let NUM_EPOCHS", "SyntheticConfig {",
-                 "MnistConfig {"]
+                 "MnistConfig {", "struct MyForward;", "struct MyDenoisingStep {", "struct MyMaskingStep {",
+                 "let denoising_written"]
 BOTTLENECK_NEEDLE = "let my_k: usize = 32;"
 
 PROGRESS_CELL = """for step in 0..=20u32 {
