@@ -142,9 +142,9 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 /// Which implementation the rest of a notebook runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Implementation {
-    /// The notebook's own code: its check passes.
+    /// The notebook's own code: it is written (its check may still fail).
     Yours,
-    /// The crate's reference: the check does not pass (yet).
+    /// The crate's reference: the notebook's code is still a `todo!()`.
     Reference,
 }
 
