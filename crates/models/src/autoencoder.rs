@@ -54,7 +54,7 @@ impl Autoencoder {
         let decoder = encoder.iter().rev().map(|&(i, o)| (o, i));
         let layers = (encoder.iter().copied().chain(decoder))
             .map(|(fan_in, fan_out)| Dense::uniform(fan_in, fan_out, &mut rng))
-            .collect();
+            .collect::<Result<_>>()?;
         Ok(Self {
             config: config.clone(),
             layers,

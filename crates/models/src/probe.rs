@@ -98,7 +98,7 @@ impl LinearProbe {
             ));
         }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let layer = Dense::uniform(k, classes, &mut rng);
+        let layer = Dense::uniform(k, classes, &mut rng)?;
         Ok(Self {
             layer,
             standardiser: Standardiser::identity(k),
