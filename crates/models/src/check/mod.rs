@@ -1,7 +1,9 @@
-//! The notebook's exercises: the original leaves three TODOs in the
-//! autoencoder classes (the forward pass, the noise of the denoising train
-//! step, the mask of the masked train step). A notebook cell implements one
-//! of the traits below; a checker compares it with the crate's reference.
+//! The notebook's exercises, the original's seven TODOs: the forward pass
+//! (checked against `decode(encode(x))`), the noise of the denoising train
+//! step and the mask of the masked one (checked by what they feed the
+//! network, `steps.rs`), and each section's architecture
+//! (`architecture.rs`). A notebook cell implements one of the traits or
+//! functions below and the checker after it says what is wrong, if anything.
 //!
 //! ```
 //! use hw6_models::prelude::*;
