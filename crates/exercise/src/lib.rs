@@ -36,8 +36,10 @@
 //! assert_eq!(value, 42);
 //! ```
 
+mod fixture;
 mod vocabulary;
 
+pub use fixture::{Fixtures, expected, expected_on, is_release, recording};
 pub use vocabulary::{CheckFailure, ParamError, ShapeError, checked};
 
 use std::any::Any;
@@ -137,6 +139,22 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
     } else {
         format!("your code panicked: {text}")
     }
+}
+
+/// A cell that needs an exercise still to write: its one-line error says
+/// which (`finish Q4 first ...`), as the original notebook stops there.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("finish {exercise} first: the cells from here on need it")]
+pub struct Unfinished {
+    /// The exercise to finish, e.g. `"Q8"`.
+    pub exercise: String,
+}
+
+/// Stops a cell that needs `exercise`, still a `todo!()`, with [`Unfinished`].
+pub fn finish_first<T>(exercise: &str) -> Result<T, Unfinished> {
+    Err(Unfinished {
+        exercise: exercise.to_string(),
+    })
 }
 
 /// Which implementation the rest of a notebook runs on.
