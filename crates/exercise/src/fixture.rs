@@ -97,14 +97,14 @@ where
             )
             .into());
         };
-        if let Some(input) = &input {
-            if !same(&entry["input"], input) {
-                return Err(CheckFailure::new(
+        if let Some(input) = &input
+            && !same(&entry["input"], input)
+        {
+            return Err(CheckFailure::new(
                     key,
                     "the check runs on the notebook's own input (as loaded and computed in the cells above), and the one passed differs from it: finish the exercises above first",
                 )
                 .into());
-            }
         }
         return serde_json::from_value(entry["value"].clone())
             .map_err(|e| unreadable(key, e).into());
@@ -116,13 +116,13 @@ where
                 "input": input.unwrap_or(Value::Null),
                 "value": serde_json::to_value(&value).map_err(|e| unreadable(key, e))?,
             });
-            if let Some(old) = table.insert(key.to_string(), entry.clone()) {
-                if !same(&old, &entry) {
-                    return Err(CheckFailure::new(
-                        key,
-                        "recorded twice with different values: give each expected value its own key",
-                    ));
-                }
+            if let Some(old) = table.insert(key.to_string(), entry.clone())
+                && !same(&old, &entry)
+            {
+                return Err(CheckFailure::new(
+                    key,
+                    "recorded twice with different values: give each expected value its own key",
+                ));
             }
         }
         Ok(())
