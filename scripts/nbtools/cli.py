@@ -12,6 +12,7 @@ from .params import inject_parameters, parse_overrides
 from .render import (RenderError, check_tools, combine_pdfs, failed_pdf, html_to_pdf, render, replacing,
                      write_atomically)
 from .answers import release_problems
+from .release_run import add_parsers as add_release_parsers
 from .student import STUDENT_DIR, check_student_run, leaked_lines, student_version
 
 
@@ -334,6 +335,8 @@ def main(argv=None):
     sr.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     sr.add_argument("--timeout", type=int, default=1800)
     sr.set_defaults(run=cmd_student_run)
+
+    add_release_parsers(sub)
 
     args = parser.parse_args(argv)
     try:
