@@ -60,7 +60,8 @@ pub fn set_dir(cache: &Path, project: Option<&Path>) -> PathBuf {
 impl Slot {
     /// Claims the first free slot of `set` (creating folders as needed).
     /// A slot that has never built is seeded with a copy of the most recently
-    /// ready one, so a second kernel starts warm too.
+    /// ready one (of this set, else of another project's), so a second
+    /// kernel starts warm too.
     pub fn claim(set: &Path, slots: usize) -> Result<Slot> {
         std::fs::create_dir_all(set).with_context(|| format!("cannot create {}", set.display()))?;
         for n in 0..slots {
@@ -101,9 +102,27 @@ pub fn mark_ready(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot mark {} ready", dir.display()))
 }
 
+/// The most recently ready slot of `set` other than `except`; failing that,
+/// of any other project's set in the same cache (a new checkout, a student
+/// release or a grading folder then rebuilds only its own path crates:
+/// registry dependencies have the same fingerprints in every set).
 fn newest_ready(set: &Path, except: &Path) -> Option<PathBuf> {
-    let entries = std::fs::read_dir(set).ok()?;
-    entries
+    newest_ready_in(&[set.to_path_buf()], except).or_else(|| {
+        let cache = set.parent()?;
+        let others: Vec<PathBuf> = std::fs::read_dir(cache)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p != set && p.is_dir())
+            .collect();
+        newest_ready_in(&others, except)
+    })
+}
+
+fn newest_ready_in(sets: &[PathBuf], except: &Path) -> Option<PathBuf> {
+    sets.iter()
+        .filter_map(|set| std::fs::read_dir(set).ok())
+        .flatten()
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p != except && p.is_dir())
@@ -165,6 +184,23 @@ mod tests {
         assert!(again.dir.ends_with("slot-0"), "a released slot is reused");
         drop((second, again));
         std::fs::remove_dir_all(&set).unwrap();
+    }
+
+    #[test]
+    fn a_new_set_is_seeded_from_another_projects_ready_slot() {
+        let cache = std::env::temp_dir().join(format!("hw6-kernel-sets-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&cache);
+        let main = set_dir(&cache, Some(Path::new("/work/main")));
+        let first = Slot::claim(&main, 2).unwrap();
+        std::fs::write(first.dir.join("built"), b"deps").unwrap();
+        mark_ready(&first.dir).unwrap();
+
+        let release = set_dir(&cache, Some(Path::new("/tmp/release")));
+        let other = Slot::claim(&release, 2).unwrap();
+        assert!(other.dir.starts_with(&release));
+        assert_eq!(std::fs::read(other.dir.join("built")).unwrap(), b"deps");
+        drop((first, other));
+        std::fs::remove_dir_all(&cache).unwrap();
     }
 
     #[test]
