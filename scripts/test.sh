@@ -2,8 +2,9 @@
 # The test command (CI runs exactly this): formatting, lints, unit and
 # integration tests (all of them, not stopping at the first failing crate),
 # every notebook in quick mode through the hw6 kernel with its PDF checked
-# (a lost chart or raw TeX fails) and the combined solutions PDF, and every
-# student notebook in quick mode (only TODO cells and their checks may fail),
+# (a lost chart or raw TeX fails) and the combined solutions PDF, the student
+# release (written, checked for leaks, its notebooks run as handed out and
+# filled in),
 # and the student q_ae notebook in Jupyter Lab in Chromium (scripts/browser-test.py).
 # Prints each phase's duration. Installs what it needs on a fresh machine
 # (scripts/setup.sh).
@@ -58,18 +59,37 @@ notebooks_and_pdfs() {
   return "$status"
 }
 
-# The solution notebooks (with their PDFs) and the student notebooks run side
-# by side: a kernel spends most of a cell compiling on one core. They share
-# nothing: out/ and out/student/, and each kernel its own build folder (the
-# kernel claims a free one; a new one starts as a copy of a built one).
+# The student release (scripts/notebooks.py release): written from the
+# tracked files with the crates' solution regions replaced by todo!(), the
+# checks' expected values recorded by the full crates (`hw6 fixtures`), and
+# checked: no solution line and no declared answer fact anywhere in it.
+student_release() {
+  rm -rf out/release
+  .venv/bin/python scripts/notebooks.py release out/release
+}
+
+# The release's notebooks, as handed out (each TODO's check fails with a
+# message, every other cell runs or stops with "finish ... first") and then
+# with every TODO filled in from the solution notebook (every check passes,
+# every cell runs, on the release's crates).
+release_runs() {
+  .venv/bin/python scripts/notebooks.py release-run out/release --quick \
+    && .venv/bin/python scripts/notebooks.py release-run out/release --quick --filled
+}
+
+# The solution notebooks (with their PDFs) and the release's notebooks run
+# side by side: a kernel spends most of a cell compiling on one core. They
+# share nothing: out/, out/release-run/ and out/release-filled/, and each
+# kernel its own build folder (the kernel claims a free one; a new one starts
+# as a copy of a built one).
 notebooks_side_by_side() {
   local status=0 log
   log=$(mktemp)
-  .venv/bin/python scripts/notebooks.py student-run --quick > "$log" 2>&1 &
-  local student_pid=$!
+  release_runs > "$log" 2>&1 &
+  local release_pid=$!
   notebooks_and_pdfs || status=1
-  wait "$student_pid" || { echo "error: the student notebooks failed (below)" >&2; status=1; }
-  printf '\n----- student notebooks (quick mode)\n'
+  wait "$release_pid" || { echo "error: the student release's notebooks failed (below)" >&2; status=1; }
+  printf '\n----- the student release'"'"'s notebooks (quick mode, as handed out, then filled in)\n'
   cat "$log"
   rm -f "$log"
   return "$status"
@@ -102,7 +122,8 @@ phase "set-up (waiting for it to finish)" wait_for_setup
 phase "kernel (fmt, tests)" kernel_checks
 phase "notebook tools (Python tests)" .venv/bin/python -m unittest discover -s scripts -p 'test_*.py'
 phase "student notebooks up to date" .venv/bin/python scripts/notebooks.py student --check
-phase "notebooks, PDFs and student notebooks (quick mode)" notebooks_side_by_side
+phase "student release (write, leak check)" student_release
+phase "notebooks, PDFs and the release's notebooks (quick)" notebooks_side_by_side
 phase "browser: Jupyter Lab in Chromium" .venv/bin/python scripts/browser-test.py
 
 printf '\n===== timings\n'
