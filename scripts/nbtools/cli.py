@@ -13,6 +13,7 @@ from .render import (RenderError, check_tools, combine_pdfs, failed_pdf, html_to
                      write_atomically)
 from .answers import release_problems
 from .release_run import add_parsers as add_release_parsers
+from .grade import add_grade_parsers
 from .student import STUDENT_DIR, check_student_run, leaked_lines, student_version
 
 
@@ -337,6 +338,7 @@ def main(argv=None):
     sr.set_defaults(run=cmd_student_run)
 
     add_release_parsers(sub)
+    add_grade_parsers(sub)
 
     args = parser.parse_args(argv)
     try:
