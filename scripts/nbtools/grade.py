@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import NOTEBOOKS, OUT, ROOT, ToolError, UsageError
 from .grade_report import safe_name, write_csv, write_feedback
-from .grade_sandbox import GRADING, Limits, MiB, kernel_argv, sandbox_available
+from .grade_sandbox import GRADING, Limits, MiB, cache_set, kernel_argv, sandbox_available
 from .grade_score import NOT_REACHED, TOTAL, score, unreadable
 from .grade_submissions import (check_release_against_solution, find_submissions, is_graded_notebook,
                                 notebook_to_run, read_submission)
@@ -63,16 +63,21 @@ def load_notebooks(release, solutions_dir):
 
 
 def prewarm(release, say):
-    """Build (or find built) the release's prelude once, before any kernel of
-    the batch starts, so that each kernel starts from a ready copy instead of
-    building cold side by side. Returns the seconds it took."""
+    """Build the release's prelude once, before any kernel of the batch
+    starts, unless a build folder of it is ready: each kernel then starts
+    from a ready copy instead of building cold side by side. Returns the
+    seconds it took."""
+    ready = sorted(cache_set(release).glob("slot-*/hw6-ready"))
+    if ready:
+        say(f"build folders of {release}: ready ({ready[0].parent})")
+        return 0.0
     t0 = time.monotonic()
     run = subprocess.run([kernel_argv()[0], "prewarm"], cwd=release, capture_output=True, text=True)
     if run.returncode != 0:
         tail = (run.stderr + run.stdout).strip()[-1500:]
         raise ToolError(f"the release's crates did not build in the kernel (hw6-kernel prewarm): {tail}")
     seconds = time.monotonic() - t0
-    say(f"build folders of {release}: ready in {seconds:.0f} s ({'warm' if seconds < 120 else 'cold'})")
+    say(f"build folders of {release}: built in {seconds:.0f} s")
     return seconds
 
 
@@ -110,7 +115,7 @@ def plan(subs, releases, solutions, overrides):
     return jobs, graded
 
 
-def start(job, release, limits, hide, sandbox):
+def start(job, release, limits, hide, sandbox, checks_only=False):
     """Write the job's folder (its notebook holds the hidden tests: it lives
     under RELEASE/.grading, hidden from every kernel, and goes when the run
     ends) and start its process."""
@@ -123,7 +128,7 @@ def start(job, release, limits, hide, sandbox):
     nbformat.write(job.run_nb, job.job_dir / "run.ipynb")
     (job.job_dir / "job.json").write_text(json.dumps({
         "release": str(release), "run_id": job.run_id, "limits": asdict(limits),
-        "hide": [str(h) for h in hide], "sandbox": sandbox}), encoding="utf-8")
+        "hide": [str(h) for h in hide], "sandbox": sandbox, "checks_only": checks_only}), encoding="utf-8")
     log = open(job.job_dir / "log.txt", "wb")
     job.proc = subprocess.Popen([sys.executable, "-m", "nbtools.grade_run", str(job.job_dir)],
                                 cwd=Path(__file__).resolve().parent.parent, stdout=log, stderr=subprocess.STDOUT,
@@ -166,7 +171,7 @@ def finish(job, release, out):
     return graded
 
 
-def run_batch(jobs, count, release, limits, hide, sandbox, out, say):
+def run_batch(jobs, count, release, limits, hide, sandbox, out, say, checks_only=False):
     """Run the jobs `count` at a time; returns their Graded, in the order
     they finished. Whatever one run does, the batch goes on."""
     queue, running, done = list(jobs), [], []
@@ -174,7 +179,7 @@ def run_batch(jobs, count, release, limits, hide, sandbox, out, say):
         while queue or running:
             while queue and len(running) < count:
                 job = queue.pop(0)
-                start(job, release, limits, hide, sandbox)
+                start(job, release, limits, hide, sandbox, checks_only)
                 running.append(job)
             time.sleep(0.5)
             for job in list(running):
@@ -262,7 +267,7 @@ def cmd_grade(args):
     jobs, graded = plan(subs, releases, solutions, overrides)
     if jobs:
         prewarm(release, say)
-        graded += run_batch(jobs, args.jobs, release, limits, hide, sandbox, out, say)
+        graded += run_batch(jobs, args.jobs, release, limits, hide, sandbox, out, say, args.checks_only)
     for g in graded:
         if not g.seconds:
             write_feedback(out, g)
@@ -288,4 +293,6 @@ def add_grade_parsers(sub):
     g.add_argument("--memory", type=int, default=8192, help="MiB of address space for a kernel and its processes")
     g.add_argument("--max-output", type=int, default=100_000, help="characters of output kept per cell")
     g.add_argument("--no-sandbox", action="store_true", help="limits only, no namespaces")
+    g.add_argument("--checks-only", action="store_true",
+                   help="run no cell after the last autograded check (faster; no outputs for hand grading after it)")
     g.set_defaults(run=cmd_grade)

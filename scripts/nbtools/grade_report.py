@@ -112,7 +112,8 @@ def cells_html(run_nb, rows):
             continue
         label = "your answer" if cell.cell_type == "markdown" else "your code"
         if is_manual(cell):
-            label += f" (graded by hand, {fmt(float(nbgrader(cell).get('points', 0)))} points)"
+            points = float(nbgrader(cell).get("points", 0))
+            label += f" (graded by hand, {fmt(points)} point{'' if points == 1 else 's'})"
         parts.append(f"<p><b>{esc(label)}</b> <small>({esc(cell.get('id', ''))})</small></p><pre>{esc(cell.source)}</pre>")
         if cell.cell_type == "code":
             parts.append(output_text(cell))

@@ -4,12 +4,13 @@ kernel, with a time limit per cell and per notebook and capped outputs.
 Runs as its own process (`python -m nbtools.grade_run JOB_DIR`), so that
 whatever a submission does to its grader (a flood of output, a kernel that
 will not stop) ends with that process. JOB_DIR holds `job.json` (the
-release, the run's id, the limits, the paths to hide) and `run.ipynb` (the
+release, the run's id, the limits, the paths to hide, whether to stop after
+the last check) and `run.ipynb` (the
 notebook to run, hidden tests included); the run writes `executed.ipynb`
 and `result.json` there:
 
     {"cells": [{"index": 3, "id": "...", "reply": "ok" | "error" | "timeout"
-                | "notebook-timeout" | "dead" | "not-run",
+                | "notebook-timeout" | "dead" | "not-run" | "skipped",
                 "ename": "...", "evalue": "...", "seconds": 1.2}, ...],
      "kernel": "ok" | "<why it did not start or died>", "seconds": 61.0}
 
@@ -66,9 +67,10 @@ def cell_limit(cell, limits):
     return limits.check_seconds if (is_test(cell) or is_solution(cell)) else limits.cell_seconds
 
 
-async def run_cells(client, limits):
-    """Execute every code cell in order; returns the per-cell records and
-    the kernel's fate ("ok" or why it stopped)."""
+async def run_cells(client, limits, stop_after=None):
+    """Execute every code cell in order (with `stop_after`, none after that
+    index: "skipped"); returns the per-cell records and the kernel's fate
+    ("ok" or why it stopped)."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     records, kernel = [], "ok"
@@ -78,6 +80,9 @@ async def run_cells(client, limits):
             continue
         record = {"index": index, "id": cell.get("id"), "reply": "not-run", "ename": "", "evalue": "", "seconds": 0.0}
         records.append(record)
+        if stop_after is not None and index > stop_after:
+            record["reply"] = "skipped"
+            continue
         left = deadline - time.monotonic()
         if kernel != "ok" or left <= 1:
             continue
@@ -114,7 +119,7 @@ def note_dropped(client, cell, index):
             "stream", name="stderr", text=f"\n[grader: {dropped} more characters of output were dropped]\n"))
 
 
-async def run_notebook(nb, workdir, limits):
+async def run_notebook(nb, workdir, limits, stop_after=None):
     """Start the kernel, run the cells, stop the kernel."""
     client = make_client(nb, workdir, limits)
     client.km = client.create_kernel_manager()
@@ -128,7 +133,7 @@ async def run_notebook(nb, workdir, limits):
         await stop(client)
         return records, f"the kernel did not start ({reason})"
     try:
-        return await run_cells(client, limits)
+        return await run_cells(client, limits, stop_after)
     finally:
         await stop(client)
 
@@ -157,7 +162,8 @@ def run_job(job_dir):
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(spec_dir), os.environ.get("JUPYTER_PATH")]))
     nb = nbformat.read(job_dir / "run.ipynb", as_version=4)
     t0 = time.monotonic()
-    records, kernel = asyncio.run(run_notebook(nb, workdir, limits))
+    stop_after = max(i for i, c in enumerate(nb.cells) if is_test(c)) if job.get("checks_only") else None
+    records, kernel = asyncio.run(run_notebook(nb, workdir, limits, stop_after))
     nbformat.write(nb, job_dir / "executed.ipynb")
     result = {"cells": records, "kernel": kernel, "seconds": round(time.monotonic() - t0, 1)}
     (job_dir / "result.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
