@@ -166,23 +166,34 @@ impl Autoencoder {
         self.apply_layers(z, self.num_encoder_layers()..self.layers.len())
     }
 
-    /// `decoder(encoder(x))`, the reference forward pass.
+    /// The reference forward pass `x -> x_hat` (the notebook's first TODO).
     ///
     /// # Shapes
     /// `x`: `(batch, m)` -> `(batch, m)`.
     pub fn forward<'a>(&self, x: impl Into<MatView<'a>>) -> Result<Matrix> {
-        let x = x.into();
+        // BEGIN SOLUTION: the forward pass
+        self.reconstruct(x.into())
+        // END SOLUTION
+    }
+
+    /// Every layer applied to `x`, in order: what the crate's own loss
+    /// evaluation runs.
+    ///
+    /// # Shapes
+    /// `x`: `(batch, m)` -> `(batch, m)`.
+    pub(crate) fn reconstruct(&self, x: MatView<'_>) -> Result<Matrix> {
         self.check_cols("Autoencoder::forward", x.cols(), self.input_size())?;
         self.apply_layers(x, 0..self.layers.len())
     }
 
-    /// The reconstruction loss `mean((forward(x) - x)^2)` over all entries.
+    /// The reconstruction loss, the mean squared error between `x` and the
+    /// network's output, over all entries.
     ///
     /// # Shapes
     /// `x`: `(batch, m)`.
     pub fn loss<'a>(&self, x: impl Into<MatView<'a>>) -> Result<f32> {
         let x = x.into();
-        Ok(mse(self.forward(x)?.as_slice(), x.as_slice()) as f32)
+        Ok(mse(self.reconstruct(x)?.as_slice(), x.as_slice()) as f32)
     }
 
     /// The end-to-end linear maps of a linear autoencoder: encoder

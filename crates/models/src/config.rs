@@ -2,6 +2,7 @@
 //! is validated into a model, impossible settings fail early with the field
 //! name and what to change).
 
+use crate::check::Architecture;
 use crate::error::{Result, invalid};
 use serde::{Deserialize, Serialize};
 
@@ -44,14 +45,28 @@ impl AutoencoderConfig {
         }
     }
 
-    /// The linear autoencoder `[k]` with identity activation.
-    pub fn linear(input_size: usize, k: usize) -> Self {
-        Self::new(input_size, vec![k], Activation::Identity)
+    /// The architecture `architecture` gives for bottleneck `k` (a
+    /// notebook's answer to a section's architecture TODO), seed 0.
+    pub fn from_architecture(input_size: usize, k: usize, architecture: Architecture) -> Self {
+        let (hidden_sizes, activation) = architecture(k);
+        Self::new(input_size, hidden_sizes, activation)
     }
 
-    /// The nonlinear autoencoder `[hidden, k]` with ReLU (hidden 256 in our runs).
+    /// The linear sections' autoencoder (sections 1.1 and 1.3) with
+    /// bottleneck `k`, seed 0.
+    pub fn linear(input_size: usize, k: usize) -> Self {
+        // BEGIN SOLUTION: the linear sections' architecture
+        Self::new(input_size, vec![k], Activation::Identity)
+        // END SOLUTION
+    }
+
+    /// The nonlinear sections' autoencoder (sections 1.2 and 1.4) with
+    /// bottleneck `k` and `hidden` units in its first hidden layer (256 in
+    /// our runs), seed 0.
     pub fn nonlinear(input_size: usize, hidden: usize, k: usize) -> Self {
+        // BEGIN SOLUTION: the nonlinear sections' architecture
         Self::new(input_size, vec![hidden, k], Activation::ReLU)
+        // END SOLUTION
     }
 
     /// Same settings, another seed.
@@ -78,7 +93,7 @@ impl AutoencoderConfig {
             return Err(invalid(
                 "hidden_sizes",
                 &self.hidden_sizes,
-                "give at least one layer, e.g. vec![k] for a linear autoencoder or vec![256, k] with ReLU",
+                "give at least one layer; the last size is the bottleneck k",
             ));
         }
         if let Some(pos) = self.hidden_sizes.iter().position(|&h| h == 0) {

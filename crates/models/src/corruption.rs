@@ -24,13 +24,15 @@ pub fn rand_like<'a>(x: impl Into<MatView<'a>>, rng: &mut ChaCha8Rng) -> Matrix 
 
 /// `x + noise_std * N(0, 1)`, entry by entry (the denoising autoencoder's input).
 pub fn add_noise(x: MatView<'_>, noise_std: f32, rng: &mut ChaCha8Rng) -> Matrix {
+    // BEGIN SOLUTION: the noisy input
     x.map(|v| v + rng.sample::<f32, _>(StandardNormal) * noise_std)
+    // END SOLUTION
 }
 
-/// `x` with each entry zeroed with probability `mask_prob`: an entry is kept
-/// when its uniform draw `u` satisfies `u > mask_prob` (the original's
-/// `mask = torch.rand(x.shape) > mask_prob`).
+/// `x` with each entry zeroed with probability `mask_prob` (the masked
+/// autoencoder's input), one uniform draw per entry.
 pub fn apply_mask(x: MatView<'_>, mask_prob: f32, rng: &mut ChaCha8Rng) -> Matrix {
+    // BEGIN SOLUTION: the masked input
     x.map(|v| {
         if rng.random::<f32>() > mask_prob {
             v
@@ -38,6 +40,7 @@ pub fn apply_mask(x: MatView<'_>, mask_prob: f32, rng: &mut ChaCha8Rng) -> Matri
             0.0
         }
     })
+    // END SOLUTION
 }
 
 #[cfg(test)]
@@ -47,6 +50,7 @@ mod tests {
 
     #[test]
     fn the_notebook_form_draws_the_same_numbers() {
+        // BEGIN SOLUTION: (a test of the reference)
         let x = Matrix::from_fn(3, 4, |r, c| (4 * r + c) as f32);
         let (mut r1, mut r2) = (ChaCha8Rng::seed_from_u64(5), ChaCha8Rng::seed_from_u64(5));
         let noisy = add_noise(x.view(), 0.5, &mut r1);
@@ -60,6 +64,7 @@ mod tests {
             .zip_map(&u, |v, u| if u > 0.25 { v } else { 0.0 })
             .unwrap();
         assert_eq!(masked, by_hand);
+        // END SOLUTION
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub enum ModelError {
     /// not converge, a thread that panicked).
     #[error("{0}")]
     Numeric(String),
+    /// A notebook's code that the crate runs (a forward pass computing the
+    /// losses) panicked or returned something unusable.
+    #[error("{0}")]
+    Notebook(String),
     /// From the matrix crate.
     #[error(transparent)]
     Linalg(#[from] hw6_linalg::LinalgError),

@@ -15,6 +15,7 @@
 
 use crate::adam::Adam;
 use crate::autoencoder::Autoencoder;
+use crate::check::ForwardPass;
 use crate::error::{ModelError, Result, invalid};
 use crate::probe::{LinearProbe, ProbeConfig};
 use crate::speed::overlap::{Losses, Pipeline, overlap_evaluation};
@@ -182,7 +183,9 @@ impl Experiment {
                     step_seconds,
                 };
                 let (snapshot, ds) = (self.network().clone(), dataset.clone());
-                for (tag, losses) in pipeline.evaluate(tag, move || epoch_losses(&ds, &snapshot))? {
+                let forward = self.model.forward_pass();
+                let job = move || epoch_losses(&ds, &snapshot, forward.as_deref());
+                for (tag, losses) in pipeline.evaluate(tag, job)? {
                     self.record(tag, losses, epochs, &mut stats, on_epoch)?;
                 }
             }
@@ -263,7 +266,13 @@ impl Experiment {
     /// Mean squared reconstruction error over every row of a split (no
     /// gradients; the original's `get_loss`).
     pub fn get_loss(&self, split: SplitKind) -> Result<f32> {
-        Ok(split_loss(self.dataset.split(split), self.network())?.0)
+        let forward = self.model.forward_pass();
+        Ok(split_loss(
+            self.dataset.split(split),
+            self.network(),
+            forward.as_deref(),
+        )?
+        .0)
     }
 
     /// Encoder features of the first `rows` rows of a split.
@@ -304,10 +313,14 @@ impl Experiment {
 }
 
 /// The train and validation losses of a network (a copy of the weights
-/// after an epoch).
-fn epoch_losses(dataset: &Dataset, net: &Autoencoder) -> Result<Losses> {
-    let (train, f_train) = split_loss(&dataset.train, net)?;
-    let (valid, f_valid) = split_loss(&dataset.valid, net)?;
+/// after an epoch), computed by `forward` if given.
+fn epoch_losses(
+    dataset: &Dataset,
+    net: &Autoencoder,
+    forward: Option<&dyn ForwardPass>,
+) -> Result<Losses> {
+    let (train, f_train) = split_loss(&dataset.train, net, forward)?;
+    let (valid, f_valid) = split_loss(&dataset.valid, net, forward)?;
     Ok(Losses {
         train,
         valid,

@@ -56,9 +56,9 @@ mod variants;
 pub use adam::{Adam, ParamsAdamW};
 pub use autoencoder::Autoencoder;
 pub use check::{
-    Architecture, ForwardPass, ReferenceForward, ReferenceMaskStep, ReferenceNoiseStep, TrainStep,
-    architecture_is_written, check_architecture, check_denoising_step, check_forward,
-    check_masking_step, forward_is_written, is_written, with_architecture,
+    Architecture, ForwardPass, TrainStep, architecture_is_written, check_architecture,
+    check_denoising_step, check_forward, check_masking_step, check_reference, forward_is_written,
+    is_written, with_architecture,
 };
 pub use config::{Activation, AutoencoderConfig, DEFAULT_MASK_PROB, DEFAULT_NOISE_STD, ModelKind};
 pub use corruption::{add_noise, apply_mask, rand_like, randn_like};
@@ -79,7 +79,7 @@ pub use subspace::{
 pub use sweep::{Sweep, SweepResults};
 pub use variants::{
     AutoencoderModel, CorruptedInput, Corruption, CustomAutoencoder, DenoisingAutoencoder,
-    GaussianNoise, MaskedAutoencoder, RandomMask, build_model,
+    GaussianNoise, MaskedAutoencoder, RandomMask, build_model, with_forward,
 };
 
 /// What notebooks need (`hw6::prelude` re-exports it).
@@ -93,6 +93,7 @@ pub mod prelude {
         check_architecture, check_denoising_step, check_forward, check_masking_step,
         forward_is_written, is_written, largest_principal_angle_degrees, optimality_residuals,
         principal_angles, rand_like, randn_like, run_once, run_once_with, with_architecture,
+        with_forward,
     };
     pub use hw6_exercise::{CheckReport, Implementation, implementation_to_use};
     pub use hw6_linalg::{MatView, Matrix};

@@ -2,7 +2,8 @@
 //! repeat)`, train it, probe it, time it. Shared by the CLI, the benchmark
 //! and the notebook so all three measure the same thing.
 
-use crate::config::{AutoencoderConfig, ModelKind};
+use crate::check::Architecture;
+use crate::config::{Activation, AutoencoderConfig, ModelKind};
 use crate::error::{Result, invalid};
 use crate::experiment::{Experiment, ExperimentConfig};
 use crate::stats::EpochStats;
@@ -12,13 +13,15 @@ use serde::Serialize;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Linear (`[k]`, identity) or nonlinear (`[hidden, k]`, ReLU).
+/// The kind of autoencoder a section trains: linear (sections 1.1, 1.3) or
+/// nonlinear (1.2, 1.4). Which layers that means is each section's
+/// architecture TODO; the CLI uses the crate's answer ([`Arch::layers`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Arch {
-    /// One hidden layer of size `k`, no activation.
+    /// An autoencoder that is an affine map of its input.
     Linear,
-    /// Two hidden layers `[hidden, k]` with ReLU between them (a single
-    /// layer with ReLU would still be linear in the original's layout).
+    /// An autoencoder that is not (see [`crate::AutoencoderConfig`] for
+    /// where the activation acts).
     Nonlinear {
         /// Width of the first hidden layer (256 in our runs).
         hidden: usize,
@@ -34,12 +37,21 @@ impl Arch {
         }
     }
 
-    /// The autoencoder config for input size `m` and bottleneck `k`.
+    /// The crate's hidden sizes (ending in `k`) and activation for
+    /// bottleneck `k` (the sections' architecture TODOs).
+    pub fn layers(&self, k: usize) -> (Vec<usize>, Activation) {
+        let config = match *self {
+            Arch::Linear => AutoencoderConfig::linear(0, k),
+            Arch::Nonlinear { hidden } => AutoencoderConfig::nonlinear(0, hidden, k),
+        };
+        (config.hidden_sizes, config.activation)
+    }
+
+    /// The crate's autoencoder config for input size `m` and bottleneck `k`
+    /// (seed 0).
     pub fn config(&self, m: usize, k: usize) -> AutoencoderConfig {
-        match *self {
-            Arch::Linear => AutoencoderConfig::linear(m, k),
-            Arch::Nonlinear { hidden } => AutoencoderConfig::nonlinear(m, hidden, k),
-        }
+        let (hidden_sizes, activation) = self.layers(k);
+        AutoencoderConfig::new(m, hidden_sizes, activation)
     }
 }
 
@@ -60,9 +72,21 @@ pub struct RunSpec {
     pub batch_size: usize,
     /// Base seed of the sweep.
     pub seed: u64,
+    /// The hidden sizes and activation for `k` (a notebook's architecture
+    /// function); `None` for the crate's ([`Arch::layers`]).
+    #[serde(skip)]
+    pub architecture: Option<Architecture>,
 }
 
 impl RunSpec {
+    /// The autoencoder config of this run for input size `m`, before its seed.
+    pub fn config(&self, m: usize) -> AutoencoderConfig {
+        match self.architecture {
+            Some(architecture) => AutoencoderConfig::from_architecture(m, self.k, architecture),
+            None => self.arch.config(m, self.k),
+        }
+    }
+
     /// The seed of this run, derived from the base seed, `k`, the model and
     /// the repeat (so a run's numbers do not depend on which others ran).
     pub fn run_seed(&self) -> u64 {
@@ -131,7 +155,7 @@ pub struct RunResult {
 }
 
 /// Builds a model for a kind and a config (the notebook passes one that
-/// uses its own train steps).
+/// uses its own train steps and forward pass).
 pub type ModelFactory<'a> =
     &'a dyn Fn(ModelKind, &AutoencoderConfig) -> Result<Box<dyn AutoencoderModel>>;
 
@@ -160,10 +184,7 @@ pub fn run_once_with(
     }
     let start = Instant::now();
     let seed = spec.run_seed();
-    let config = spec
-        .arch
-        .config(dataset.input_size(), spec.k)
-        .with_seed(seed);
+    let config = spec.config(dataset.input_size()).with_seed(seed);
     let model = factory(spec.model, &config)?;
     let ecfg = ExperimentConfig {
         batch_size: spec.batch_size,

@@ -1,6 +1,7 @@
 //! A notebook section: every `k` x model x repeat, like the original's
 //! cell, and the averages its charts and tables show.
 
+use crate::check::Architecture;
 use crate::config::ModelKind;
 use crate::error::{Result, invalid};
 use crate::run::{Arch, ModelFactory, RunResult, RunSpec, run_once_with};
@@ -31,6 +32,9 @@ pub struct Sweep {
     pub seed: u64,
     /// Print one line per model and `k` (means over the repeats).
     pub verbose: bool,
+    /// The hidden sizes and activation for each `k` (a notebook's
+    /// architecture function); `None` for the crate's ([`Arch::layers`]).
+    pub architecture: Option<Architecture>,
 }
 
 impl Sweep {
@@ -46,6 +50,7 @@ impl Sweep {
             batch_size: 100,
             seed: 0,
             verbose: true,
+            architecture: None,
         }
     }
 
@@ -89,16 +94,15 @@ impl Sweep {
         for &k in &self.ks {
             for &model in &self.models {
                 for repeat in 0..self.repeats {
-                    let (arch, epochs, batch_size, seed) =
-                        (self.arch, self.epochs, self.batch_size, self.seed);
                     specs.push(RunSpec {
-                        arch,
+                        arch: self.arch,
                         k,
                         model,
                         repeat,
-                        epochs,
-                        batch_size,
-                        seed,
+                        epochs: self.epochs,
+                        batch_size: self.batch_size,
+                        seed: self.seed,
+                        architecture: self.architecture,
                     });
                 }
             }

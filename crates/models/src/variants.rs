@@ -2,16 +2,18 @@
 //! [`Autoencoder`], the [`DenoisingAutoencoder`] and the [`MaskedAutoencoder`]
 //! (one [`CorruptedInput`] type with a [`GaussianNoise`] or [`RandomMask`]
 //! [`Corruption`]), plus [`CustomAutoencoder`], which trains with a
-//! notebook's own [`crate::TrainStep`].
+//! notebook's own [`crate::TrainStep`], and [`with_forward`], which makes a
+//! notebook's own [`crate::ForwardPass`] compute a model's losses.
 
 use crate::adam::Adam;
 use crate::autoencoder::Autoencoder;
-use crate::check::TrainStep;
+use crate::check::{ForwardPass, TrainStep};
 use crate::config::{AutoencoderConfig, ModelKind};
 use crate::corruption::{add_noise, apply_mask};
 use crate::error::Result;
 use hw6_linalg::{MatView, Matrix};
 use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
 
 /// What [`crate::Experiment`] needs from a model.
 pub trait AutoencoderModel: Send {
@@ -23,6 +25,11 @@ pub trait AutoencoderModel: Send {
     /// as the model does, reconstruct, compare with the clean `x`, update.
     /// Draws its randomness from `rng`. Returns the batch loss.
     fn train_step(&mut self, x: &Matrix, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32>;
+    /// The forward pass that computes the per-epoch losses: `None` (the
+    /// default) for the network's own, or a notebook's ([`with_forward`]).
+    fn forward_pass(&self) -> Option<Arc<dyn ForwardPass>> {
+        None
+    }
 }
 
 impl AutoencoderModel for Autoencoder {
@@ -170,6 +177,42 @@ impl AutoencoderModel for CustomAutoencoder {
     fn train_step(&mut self, x: &Matrix, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
         self.step.train_step(&mut self.ae, x, opt, rng)
     }
+}
+
+/// `model` with its per-epoch losses computed by `forward` (a notebook's
+/// forward pass): the train steps are `model`'s.
+struct ForwardEvaluated {
+    model: Box<dyn AutoencoderModel>,
+    forward: Arc<dyn ForwardPass>,
+}
+
+impl AutoencoderModel for ForwardEvaluated {
+    fn network(&self) -> &Autoencoder {
+        self.model.network()
+    }
+    fn name(&self) -> String {
+        self.model.name()
+    }
+    fn train_step(&mut self, x: &Matrix, opt: &mut Adam, rng: &mut ChaCha8Rng) -> Result<f32> {
+        self.model.train_step(x, opt, rng)
+    }
+    fn forward_pass(&self) -> Option<Arc<dyn ForwardPass>> {
+        Some(self.forward.clone())
+    }
+}
+
+/// `model`, trained by its own steps, with the training and validation
+/// losses after each epoch computed by `forward` (the notebook's forward
+/// pass, as the original's `get_loss` calls the model's `forward`), so a
+/// wrong forward pass shows in the loss curves.
+pub fn with_forward(
+    model: Box<dyn AutoencoderModel>,
+    forward: impl ForwardPass + 'static,
+) -> Box<dyn AutoencoderModel> {
+    Box::new(ForwardEvaluated {
+        model,
+        forward: Arc::new(forward),
+    })
 }
 
 /// Build one of the three models.

@@ -4,6 +4,7 @@
 
 use hw6_datasets::prelude::*;
 use hw6_models::prelude::*;
+use hw6_models::{Corruption, GaussianNoise};
 use std::sync::Arc;
 
 /// The original's synthetic data with fewer samples.
@@ -33,6 +34,7 @@ fn probe_accuracy_on_synthetic_k100_is_at_least_0_95() {
         epochs: 10,
         batch_size: 100,
         seed: 0,
+        architecture: None,
     };
     let r = run_once(&data, &spec, &mut |_| {}).unwrap();
     assert!(r.accuracy >= 0.95, "accuracy {}", r.accuracy);
@@ -53,6 +55,7 @@ fn same_seed_same_numbers_other_seed_other_numbers() {
             epochs: 2,
             batch_size: 100,
             seed: 7,
+            architecture: None,
         };
         let a = run_once(&data, &spec, &mut |_| {}).unwrap();
         let b = run_once(&data, &spec, &mut |_| {}).unwrap();
@@ -75,10 +78,26 @@ fn same_seed_same_numbers_other_seed_other_numbers() {
     }
 }
 
+/// A notebook's denoising step, written with the model's own corruption.
+struct NoiseStep;
+
+impl TrainStep for NoiseStep {
+    fn train_step(
+        &self,
+        ae: &mut Autoencoder,
+        x: &Matrix,
+        opt: &mut Adam,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<f32, ModelError> {
+        let x_noisy = GaussianNoise { noise_std: 0.5 }.corrupt(x.view(), rng);
+        ae.step(&x_noisy, x, opt)
+    }
+}
+
 #[test]
 fn student_train_steps_reproduce_the_reference_models_in_an_experiment() {
-    // A model trained through the tensor-level reference step (what a
-    // notebook solution cell writes) matches the fast model number for number.
+    // A model trained through a notebook's step (CustomAutoencoder) matches
+    // the model with the same step built in, number for number.
     let data = synthetic(1_000);
     let cfg = AutoencoderConfig::linear(100, 5).with_seed(3);
     let ecfg = ExperimentConfig {
@@ -86,12 +105,7 @@ fn student_train_steps_reproduce_the_reference_models_in_an_experiment() {
         ..Default::default()
     };
     let fast = DenoisingAutoencoder::new(&cfg, 0.5).unwrap();
-    let custom = CustomAutoencoder::new(
-        &cfg,
-        "denoise",
-        hw6_models::ReferenceNoiseStep { noise_std: 0.5 },
-    )
-    .unwrap();
+    let custom = CustomAutoencoder::new(&cfg, "denoise", NoiseStep).unwrap();
     let a = Experiment::new(data.clone(), fast, ecfg.clone())
         .unwrap()
         .train(2)
@@ -145,4 +159,78 @@ fn losses_evaluated_beside_training_equal_losses_evaluated_in_between() {
         ));
     }
     assert_eq!(results[0], results[1]);
+}
+
+/// The network's own forward pass, as a notebook writes it.
+struct Right;
+impl ForwardPass for Right {
+    fn forward(&self, ae: &Autoencoder, x: &Matrix) -> Result<Matrix, ModelError> {
+        ae.decode(&ae.encode(x)?)
+    }
+}
+
+/// A forward pass whose reconstruction is off by 3 in every entry.
+struct Shifted;
+impl ForwardPass for Shifted {
+    fn forward(&self, ae: &Autoencoder, x: &Matrix) -> Result<Matrix, ModelError> {
+        Ok(Right.forward(ae, x)?.map(|v| v + 3.0))
+    }
+}
+
+/// A forward pass that forgets the decoder.
+struct EncodeOnly;
+impl ForwardPass for EncodeOnly {
+    fn forward(&self, ae: &Autoencoder, x: &Matrix) -> Result<Matrix, ModelError> {
+        ae.encode(x)
+    }
+}
+
+/// A forward pass that panics.
+struct Panics;
+impl ForwardPass for Panics {
+    fn forward(&self, _: &Autoencoder, _: &Matrix) -> Result<Matrix, ModelError> {
+        panic!("index 7 out of range")
+    }
+}
+
+#[test]
+fn a_notebooks_forward_pass_computes_the_losses_and_its_mistakes_show() {
+    let data = synthetic(1_000);
+    let ecfg = ExperimentConfig {
+        seed: 5,
+        ..Default::default()
+    };
+    for cfg in [
+        AutoencoderConfig::linear(100, 5).with_seed(1),
+        AutoencoderConfig::nonlinear(100, 32, 5).with_seed(1),
+    ] {
+        let model = || build_model(ModelKind::Vanilla, &cfg).unwrap();
+        let train = |model: Box<dyn AutoencoderModel>| {
+            Experiment::new_boxed(data.clone(), model, ecfg.clone())
+                .unwrap()
+                .train(2)
+        };
+        let own = train(model()).unwrap();
+        let right = train(with_forward(model(), Right)).unwrap();
+        for (a, b) in own.train_losses.iter().zip(&right.train_losses) {
+            assert!((a - b).abs() <= 1e-4 * a, "{a} vs {b}");
+        }
+        let shifted = train(with_forward(model(), Shifted)).unwrap();
+        let (wrong, want) = (shifted.valid_losses[1], own.valid_losses[1]);
+        assert!(wrong > want + 8.0, "{wrong} vs {want}");
+        let e = train(with_forward(model(), EncodeOnly))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("your forward pass") && e.contains("(700, 5)"),
+            "{e}"
+        );
+        let e = train(with_forward(model(), Panics))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("your forward pass") && e.contains("index 7"),
+            "{e}"
+        );
+    }
 }

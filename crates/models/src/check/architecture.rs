@@ -17,12 +17,8 @@ pub fn with_architecture(
     config: &AutoencoderConfig,
     architecture: Architecture,
 ) -> AutoencoderConfig {
-    let (hidden_sizes, activation) = architecture(config.bottleneck());
-    AutoencoderConfig {
-        hidden_sizes,
-        activation,
-        ..config.clone()
-    }
+    AutoencoderConfig::from_architecture(config.input_size, config.bottleneck(), architecture)
+        .with_seed(config.seed)
 }
 
 /// Whether `architecture` is written (no longer reaches its `todo!()`).
@@ -74,11 +70,19 @@ pub fn check_architecture(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::reference::{reference_linear, reference_nonlinear};
+
+    #[test]
+    fn the_references_pass() {
+        check_architecture("1.1", reference_linear, Arch::Linear).unwrap();
+        let nonlinear_arch = Arch::Nonlinear { hidden: 256 };
+        check_architecture("1.2", reference_nonlinear, nonlinear_arch).unwrap();
+    }
 
     #[test]
     fn sections_accept_their_kind_and_name_the_other() {
-        let linear: Architecture = |k| (vec![k], Activation::Identity);
-        let nonlinear: Architecture = |k| (vec![256, k], Activation::ReLU);
+        let linear: Architecture = |k| (vec![32, k], Activation::Identity);
+        let nonlinear: Architecture = |k| (vec![64, k], Activation::ReLU);
         let relu_one_layer: Architecture = |k| (vec![k], Activation::ReLU);
         let wrong_end: Architecture = |_| (vec![10], Activation::Identity);
         let not_yet: Architecture = |_| todo!();
@@ -99,11 +103,16 @@ mod tests {
             .to_string();
         assert!(e.contains("bottleneck k"), "{e}");
         assert!(!architecture_is_written(not_yet) && architecture_is_written(linear));
-        let cfg = AutoencoderConfig::linear(784, 32).with_seed(9);
+        let cfg = AutoencoderConfig::new(784, vec![32], Activation::Identity).with_seed(9);
         let built = with_architecture(&cfg, nonlinear);
         assert_eq!(
-            (built.hidden_sizes, built.seed, built.input_size),
-            (vec![256, 32], 9, 784)
+            (
+                built.hidden_sizes,
+                built.activation,
+                built.seed,
+                built.input_size
+            ),
+            (vec![64, 32], Activation::ReLU, 9, 784)
         );
     }
 }

@@ -1,42 +1,49 @@
 //! The notebook's exercises, the original's seven TODOs: the forward pass
-//! (checked against `decode(encode(x))`), the noise of the denoising train
-//! step and the mask of the masked one (checked by what they feed the
-//! network, `steps.rs`), and each section's architecture
-//! (`architecture.rs`). A notebook cell implements one of the traits or
-//! functions below and the checker after it says what is wrong, if anything.
+//! (checked against the reference's output on a fixed network and batch),
+//! the noise of the denoising train step and the mask of the masked one
+//! (checked by what they feed the network, `steps.rs`), and each section's
+//! architecture (`architecture.rs`). A notebook cell implements one of the
+//! traits or functions below and the checker after it says what is wrong,
+//! if anything. The reference answers and [`check_reference`], which runs
+//! every check on them, are in `reference.rs`.
 //!
 //! ```
 //! use hw6_models::prelude::*;
-//! struct MyForward;
-//! impl ForwardPass for MyForward {
-//!     fn forward(&self, ae: &Autoencoder, x: &Matrix) -> Result<Matrix, ModelError> {
-//!         let z = ae.encode(x)?;
-//!         ae.decode(&z)
+//! /// Returns its input: not a reconstruction by the network.
+//! struct Copy;
+//! impl ForwardPass for Copy {
+//!     fn forward(&self, _: &Autoencoder, x: &Matrix) -> Result<Matrix, ModelError> {
+//!         Ok(x.clone())
 //!     }
 //! }
-//! check_forward(&MyForward).unwrap();
+//! let e = check_forward(&Copy).unwrap_err().to_string();
+//! assert!(e.contains("forward pass"), "{e}");
 //! ```
 
 mod architecture;
+mod reference;
 mod steps;
 
 pub use architecture::{
     Architecture, architecture_is_written, check_architecture, with_architecture,
 };
+pub(crate) use reference::ReferenceForward;
+pub use reference::check_reference;
 pub use steps::{check_denoising_step, check_masking_step};
 
 use crate::adam::Adam;
 use crate::autoencoder::Autoencoder;
-use crate::config::AutoencoderConfig;
-use crate::corruption::{rand_like, randn_like};
+use crate::config::{Activation, AutoencoderConfig};
 use crate::error::Result;
-use hw6_exercise::{CheckFailure, CheckReport, checked};
+use hw6_exercise::{CheckFailure, CheckReport, checked, expected};
 use hw6_linalg::{Matrix, max_abs_diff};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The autoencoder's forward pass `x -> x_hat` (the original's first TODO).
-pub trait ForwardPass {
+/// Once written it also computes the per-epoch losses of the notebook's
+/// experiments (see [`crate::with_forward`]), so it is `Send + Sync`.
+pub trait ForwardPass: Send + Sync {
     /// # Shapes
     /// `x`: `(batch, m)` -> `(batch, m)`.
     fn forward(&self, ae: &Autoencoder, x: &Matrix) -> Result<Matrix>;
@@ -57,70 +64,37 @@ pub trait TrainStep: Send {
     ) -> Result<f32>;
 }
 
-/// Reference forward pass: `decode(encode(x))`.
-pub struct ReferenceForward;
-
-impl ForwardPass for ReferenceForward {
-    fn forward(&self, ae: &Autoencoder, x: &Matrix) -> Result<Matrix> {
-        ae.decode(&ae.encode(x)?)
-    }
-}
-
-/// Reference denoising step: `x + noise_std * randn_like(x)` in, clean `x` as target.
-pub struct ReferenceNoiseStep {
-    /// Noise standard deviation.
-    pub noise_std: f64,
-}
-
-impl TrainStep for ReferenceNoiseStep {
-    fn train_step(
-        &self,
-        ae: &mut Autoencoder,
-        x: &Matrix,
-        opt: &mut Adam,
-        rng: &mut ChaCha8Rng,
-    ) -> Result<f32> {
-        let std = self.noise_std as f32;
-        let x_noisy = x.zip_map(&randn_like(x, rng), |v, n| v + n * std)?;
-        ae.step(&x_noisy, x, opt)
-    }
-}
-
-/// Reference masking step: zero entries where `rand_like(x) <= mask_prob`, clean `x` as target.
-pub struct ReferenceMaskStep {
-    /// Probability of zeroing an entry.
-    pub mask_prob: f64,
-}
-
-impl TrainStep for ReferenceMaskStep {
-    fn train_step(
-        &self,
-        ae: &mut Autoencoder,
-        x: &Matrix,
-        opt: &mut Adam,
-        rng: &mut ChaCha8Rng,
-    ) -> Result<f32> {
-        let p = self.mask_prob as f32;
-        let x_masked = x.zip_map(&rand_like(x, rng), |v, u| if u > p { v } else { 0.0 })?;
-        ae.step(&x_masked, x, opt)
-    }
-}
-
 pub(crate) fn test_batch(rows: usize, cols: usize, seed: u64) -> Matrix {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     Matrix::from_fn(rows, cols, |_, _| rng.random_range(-2.0f32..2.0))
 }
 
-/// Compare a forward pass with `decode(encode(x))` on a small two-layer
-/// ReLU autoencoder (where forgetting the decoder, or applying the layers in
-/// another order, shows).
+/// A small network with two ReLU hidden layers (`12 -> 8 -> 3`), where
+/// forgetting the decoder, or applying the layers in another order, shows.
+pub(crate) fn small_relu_network() -> Result<Autoencoder> {
+    Autoencoder::new(&AutoencoderConfig::new(12, vec![8, 3], Activation::ReLU).with_seed(11))
+}
+
+/// A network with one hidden layer (`12 -> 4`) for the written-yet probes.
+fn small_network() -> Result<Autoencoder> {
+    Autoencoder::new(&AutoencoderConfig::new(12, vec![4], Activation::Identity).with_seed(21))
+}
+
+/// Compares a forward pass with the reference's output (fixture
+/// `models.forward.x_hat`, `(rows, cols, entries)`) on a batch of 5 rows
+/// through [`small_relu_network`].
 pub fn check_forward(candidate: &impl ForwardPass) -> Result<CheckReport> {
     let exercise = "forward pass";
     checked(exercise, |report| {
-        let ae = Autoencoder::new(&AutoencoderConfig::nonlinear(12, 8, 3).with_seed(11))?;
+        let ae = small_relu_network()?;
         let x = test_batch(5, 12, 12);
         let got = candidate.forward(&ae, &x)?;
-        let want = ReferenceForward.forward(&ae, &x)?;
+        let (rows, cols, entries): (usize, usize, Vec<f32>) =
+            expected("models.forward.x_hat", || {
+                let x_hat = ReferenceForward.forward(&small_relu_network()?, &x)?;
+                Ok::<_, crate::ModelError>((x_hat.rows(), x_hat.cols(), x_hat.into_vec()))
+            })?;
+        let want = Matrix::from_vec(rows, cols, entries)?;
         let fail = |reason: String| Err(CheckFailure::new(exercise, reason).into());
         if got.shape() == (5, 3) {
             return fail("the output has the bottleneck's shape (5, 3): decode the code z back to the input size".into());
@@ -135,10 +109,13 @@ pub fn check_forward(candidate: &impl ForwardPass) -> Result<CheckReport> {
         let diff = max_abs_diff(got.as_slice(), want.as_slice());
         if diff.is_nan() || diff > 1e-5 {
             return fail(format!(
-                "forward differs from decode(encode(x)) by up to {diff:.3e}: encode x to z, then decode z"
+                "your output differs from the expected reconstruction by up to {diff:.3e}: encode x to z, then decode z"
             ));
         }
-        report.figure("max |difference| from decode(encode(x))", diff as f64);
+        report.figure(
+            "max |difference| from the expected reconstruction",
+            diff as f64,
+        );
         Ok(())
     })
 }
@@ -148,7 +125,7 @@ pub fn check_forward(candidate: &impl ForwardPass) -> Result<CheckReport> {
 /// The notebook leaves a model out of its sweeps until its step is written.
 pub fn is_written(step: &impl TrainStep) -> bool {
     !hw6_exercise::reaches_todo(|| {
-        let mut ae = Autoencoder::new(&AutoencoderConfig::linear(12, 4).with_seed(21))?;
+        let mut ae = small_network()?;
         let mut opt = ae.optimizer(1e-2)?;
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         step.train_step(&mut ae, &test_batch(6, 12, 22), &mut opt, &mut rng)
@@ -158,13 +135,14 @@ pub fn is_written(step: &impl TrainStep) -> bool {
 /// Whether a notebook's forward pass is written (see [`is_written`]).
 pub fn forward_is_written(forward: &impl ForwardPass) -> bool {
     !hw6_exercise::reaches_todo(|| {
-        let ae = Autoencoder::new(&AutoencoderConfig::linear(12, 4).with_seed(21))?;
+        let ae = small_network()?;
         forward.forward(&ae, &test_batch(6, 12, 22))
     })
 }
 
 #[cfg(test)]
 mod tests {
+    use super::reference::{ReferenceMaskStep, ReferenceNoiseStep};
     use super::*;
     use crate::config::ModelKind;
     use crate::variants::{AutoencoderModel, build_model};

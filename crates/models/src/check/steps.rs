@@ -8,7 +8,7 @@
 
 use super::{TrainStep, test_batch};
 use crate::autoencoder::Autoencoder;
-use crate::config::{AutoencoderConfig, ModelKind};
+use crate::config::{Activation, AutoencoderConfig, ModelKind};
 use crate::error::Result;
 use hw6_exercise::{CheckFailure, CheckReport, checked};
 use hw6_linalg::Matrix;
@@ -27,7 +27,7 @@ struct Observed {
 /// Runs `step` once on `x` with the rng seeded `seed`, recording its call of
 /// `ae.step`.
 fn observe(exercise: &str, step: &dyn TrainStep, x: &Matrix, seed: u64) -> Result<Observed> {
-    let config = AutoencoderConfig::linear(x.cols(), 4).with_seed(21);
+    let config = AutoencoderConfig::new(x.cols(), vec![4], Activation::Identity).with_seed(21);
     let mut ae = Autoencoder::new(&config)?;
     ae.recorded = Some(Vec::new());
     let mut opt = ae.optimizer(1e-2)?;
@@ -184,7 +184,7 @@ fn reword(e: crate::ModelError, from: &str, to: &str) -> crate::ModelError {
 mod tests {
     use super::*;
     use crate::adam::Adam;
-    use crate::check::{ReferenceMaskStep, ReferenceNoiseStep};
+    use crate::check::reference::{ReferenceMaskStep, ReferenceNoiseStep};
     use crate::corruption::{rand_like, randn_like};
     use rand::Rng;
 
@@ -216,17 +216,24 @@ mod tests {
             .to_string()
     }
 
+    /// `x` plus noise of standard deviation `std`.
     fn noisy(x: &Matrix, r: &mut ChaCha8Rng, std: f32) -> Matrix {
+        // BEGIN SOLUTION: (a helper of the tests)
         x.zip_map(&randn_like(x, r), |v, n| v + std * n).unwrap()
+        // END SOLUTION
     }
 
+    /// `x` with the entries where `keep(u)` fails zeroed, `u` uniform.
     fn masked(x: &Matrix, r: &mut ChaCha8Rng, keep: impl Fn(f32) -> bool) -> Matrix {
+        // BEGIN SOLUTION: (a helper of the tests)
         x.zip_map(&rand_like(x, r), |v, u| if keep(u) { v } else { 0.0 })
             .unwrap()
+        // END SOLUTION
     }
 
     #[test]
     fn the_references_and_other_correct_draws_pass() {
+        // BEGIN SOLUTION: (a test of the reference)
         check_denoising_step(&ReferenceNoiseStep { noise_std: 0.5 }, 0.5).unwrap();
         check_masking_step(&ReferenceMaskStep { mask_prob: 0.25 }, 0.25).unwrap();
         // A mask drawn the other way round: keep where u < 1 - p.
@@ -238,6 +245,7 @@ mod tests {
             (n, x.clone())
         });
         check_denoising_step(&direct, 0.5).unwrap();
+        // END SOLUTION
     }
 
     #[test]
