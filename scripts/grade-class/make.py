@@ -18,7 +18,10 @@ Students, per notebook:
   others still graded;
 - `tampered`: one TODO left undone and its check cell edited to print
   "passed": flagged, and scored with the release's check (zero);
-- `not_json`: a file that is not JSON: zero on everything, flagged.
+- `not_json`: a file that is not JSON: zero on everything, flagged;
+- on q_beam_search also `hostile` (deletes files, reads what it must not,
+  prints megabytes: full marks, nothing changed) and `memory_hog`
+  (allocates without bound: that check crashed, flagged).
 
 `--full` names the notebooks that get every student (default: all);
 the others get `solution` and `untouched` only (a shorter CI run).
@@ -34,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from nbtools import NOTEBOOKS  # noqa: E402
-from nbtools.grade_score import COMPILE, FAILED, TIMED_OUT  # noqa: E402
+from nbtools.grade_score import COMPILE, CRASHED, FAILED, TIMED_OUT  # noqa: E402
 from nbtools.grade_submissions import is_graded_notebook, is_solution, is_test, nbgrader  # noqa: E402
 from nbtools.student import CODE_BEGIN, CODE_END, MD_BEGIN, MD_END  # noqa: E402
 
@@ -72,7 +75,32 @@ TAMPERED = {
     "q_attention.ipynb": ("cell-11", "cell-12"),
     "q_beam_search.ipynb": ("cell-09", "cell-10"),
 }
-STUDENTS = ("solution", "untouched", "wrong", "no_compile", "infinite_loop", "tampered", "not_json")
+# Two more students on one notebook, for what the sandbox and the limits
+# must survive: `hostile` tries to delete the release's crates, to read the
+# instructors' solution notebooks and the other runs' folders (its check
+# fails if it can), and prints 12 MB; `memory_hog` allocates without bound
+# (its worker process crashes at the memory limit).
+HOSTILE_NOTEBOOK = ("q_beam_search.ipynb", "cell-09", "let mut beam = vec![Hypothesis::empty()];", "check_beam_search")
+HOSTILE = """static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = std::fs::remove_dir_all("../../crates");
+        let _ = std::fs::write("../../Cargo.toml", "");
+        for i in 0..100_000 {
+            println!("{i:>120}");
+        }
+    });
+    if std::fs::read_to_string(SOLUTION).is_ok() || std::fs::read_dir("../.jobs").is_ok() {
+        panic!("this run could read the instructors' solution notebook or the other runs' folders");
+    }
+    """
+MEMORY_HOG = """let mut hog: Vec<Vec<u8>> = Vec::new();
+    while hog.len() < 1_000_000 {
+        hog.push(vec![0u8; 1 << 30]);
+        std::hint::black_box(&hog);
+    }
+    """
+STUDENTS = ("solution", "untouched", "wrong", "no_compile", "infinite_loop", "tampered", "not_json", "hostile",
+            "memory_hog")
 
 
 def without_markers(source):
@@ -106,7 +134,7 @@ def replace(nb, cell_id, old, new):
     target.source = target.source.replace(old, new, 1)
 
 
-def submissions(name, release, solution):
+def submissions(name, release, solution, solution_dir):
     """{student: (notebook, {grade_id: expected status}, [expected flags])}."""
     checks = [nbgrader(c)["grade_id"] for c in release.cells if is_test(c)]
     ids = {nbgrader(c)["grade_id"]: c.get("id") for c in release.cells if is_test(c)}
@@ -134,6 +162,15 @@ def submissions(name, release, solution):
     cell(tampered, check_cell).source = f'println!("{tampered_check}: passed"); // always passes'
     out["tampered"] = (tampered, {**every, tampered_check: FAILED}, ["tampered"])
     assert ids[tampered_check] == check_cell
+    if name == HOSTILE_NOTEBOOK[0]:
+        _, cell_id, anchor, check = HOSTILE_NOTEBOOK
+        hostile = filled(release, solution)
+        solution_path = json.dumps(str((Path(solution_dir) / name).resolve()))
+        replace(hostile, cell_id, anchor, HOSTILE.replace("SOLUTION", solution_path) + anchor)
+        out["hostile"] = (hostile, every, [])
+        hog = filled(release, solution)
+        replace(hog, cell_id, anchor, MEMORY_HOG + anchor)
+        out["memory_hog"] = (hog, {**every, check: CRASHED}, ["crashed"])
     return out
 
 
@@ -156,7 +193,7 @@ def main(argv=None):
     for name in names:
         release = nbformat.read(release_dir / name, as_version=4)
         solution = nbformat.read(Path(args.solutions) / name, as_version=4)
-        for student, (nb, statuses, flags) in submissions(name, release, solution).items():
+        for student, (nb, statuses, flags) in submissions(name, release, solution, args.solutions).items():
             if student not in ("solution", "untouched") and name not in full:
                 continue
             path = out / "class" / student / name

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import NOTEBOOKS, OUT, ROOT, ToolError, UsageError
-from .grade_report import safe_name, write_csv, write_feedback
+from .grade_report import safe_name, write_csv, write_feedback, write_flags, write_timings
 from .grade_sandbox import GRADING, Limits, MiB, cache_set, kernel_argv, sandbox_available
 from .grade_score import NOT_REACHED, TOTAL, score, unreadable
 from .grade_submissions import (check_release_against_solution, find_submissions, is_graded_notebook,
@@ -46,10 +46,11 @@ def load_notebooks(release, solutions_dir):
     if not folder.is_dir() or not (release / "kernel.toml").is_file():
         raise UsageError(f"{release} is not a student release (no notebooks/ or kernel.toml): "
                          "write one with scripts/notebooks.py release")
-    releases, solutions = {}, {}
+    releases, solutions, ungraded = {}, {}, set()
     for path in sorted(folder.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         if not is_graded_notebook(nb):
+            ungraded.add(path.name)
             continue
         source = solutions_dir / path.name
         if not source.is_file():
@@ -59,7 +60,16 @@ def load_notebooks(release, solutions_dir):
         check_release_against_solution(path.name, nb, solutions[path.name])
     if not releases:
         raise UsageError(f"no notebook in {folder} has graded cells (nbgrader metadata)")
-    return releases, solutions
+    return releases, solutions, ungraded
+
+
+def check_jobs(release, jobs):
+    """--jobs must fit the release's build folders (kernel.toml [build] slots)."""
+    import tomllib
+
+    slots = tomllib.loads((release / "kernel.toml").read_text(encoding="utf-8")).get("build", {}).get("slots", 1)
+    if not 1 <= jobs <= slots:
+        raise UsageError(f"--jobs {jobs}: give 1 to {slots} (the build folders in {release / 'kernel.toml'})")
 
 
 def prewarm(release, say):
@@ -250,11 +260,14 @@ def cmd_grade(args):
     say = lambda line: print(line, flush=True)  # noqa: E731
     release = Path(args.release).resolve()
     solutions_dir = Path(args.solutions).resolve() if args.solutions else NOTEBOOKS
-    releases, solutions = load_notebooks(release, solutions_dir)
-    if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+    releases, solutions, ungraded = load_notebooks(release, solutions_dir)
+    check_jobs(release, args.jobs)
     overrides = parse_overrides(args)
-    subs = [read_submission(student, path, releases) for student, path in find_submissions(args.submissions, releases)]
+    found = find_submissions(args.submissions, releases)
+    skipped = [p for _, p in found if p.name in ungraded]
+    if skipped:
+        say(f"skipped {len(skipped)} notebook(s) with nothing to grade ({', '.join(sorted(ungraded))})")
+    subs = [read_submission(student, path, releases) for student, path in found if path.name not in ungraded]
     out = Path(args.out).resolve()
     sandbox, why = (False, "--no-sandbox given") if args.no_sandbox else sandbox_available()
     say(f"{len(subs)} submission(s); sandbox: {'on' if sandbox else 'OFF (' + why + ')'}; "
@@ -272,8 +285,11 @@ def cmd_grade(args):
         if not g.seconds:
             write_feedback(out, g)
     write_csv(out / "grades.csv", graded)
+    write_flags(out / "flags.csv", graded)
+    write_timings(out / "timings.csv", graded)
     summary(graded, time.monotonic() - t0, args.jobs, say)
-    say(f"grades -> {out / 'grades.csv'}; feedback -> {out / 'feedback'}/<student>/<notebook>.html")
+    say(f"grades -> {out / 'grades.csv'}; needs a look -> {out / 'flags.csv'}; "
+        f"feedback -> {out / 'feedback'}/<student>/<notebook>.html")
     return 0
 
 

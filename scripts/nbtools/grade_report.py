@@ -1,5 +1,7 @@
 """What grading writes: `grades.csv` (one row per student, notebook and
-graded cell, plus a total row per student and notebook) and one
+graded cell, plus a total row per student and notebook), `flags.csv` (why
+a submission needs a human look, one row per reason), `timings.csv` (each
+cell's time) and one
 self-contained HTML feedback page per student and notebook.
 
 The feedback shows the student's own cells (solution cells with what they
@@ -46,6 +48,32 @@ def write_csv(path, graded_list):
         for graded in sorted(graded_list, key=lambda g: (g.student, g.notebook)):
             for row in graded.rows:
                 out.writerow(row.csv())
+    os.replace(tmp, path)
+
+
+def write_flags(path, graded_list):
+    """flags.csv: one row per reason a submission needs a human look."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["student", "notebook", "path", "flag"])
+        for graded in sorted(graded_list, key=lambda g: (g.student, g.notebook)):
+            for flag in graded.flags:
+                out.writerow([graded.student, graded.notebook, graded.path, flag])
+    os.replace(tmp, path)
+
+
+def write_timings(path, graded_list):
+    """timings.csv: each cell of each run, what its reply was and how long it
+    took (to set the time limits from)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["student", "notebook", "cell", "cell_id", "reply", "seconds"])
+        for graded in sorted(graded_list, key=lambda g: (g.student, g.notebook)):
+            for c in graded.cells:
+                out.writerow([graded.student, graded.notebook, c["index"] + 1, c.get("id") or "", c["reply"],
+                              c["seconds"]])
     os.replace(tmp, path)
 
 

@@ -96,6 +96,9 @@ async def run_cells(client, limits, stop_after=None):
             record.update(reply="dead", evalue=kernel)
         except CellTimeoutError as exc:
             record.update(reply="timeout", evalue=str(exc).strip().splitlines()[0][:300])
+        except Exception as exc:  # the connection to the kernel broke: the rest cannot run
+            kernel = f"the grader lost the kernel ({' '.join(str(exc).split())[:200] or type(exc).__name__})"
+            record.update(reply="dead", evalue=kernel)
         record["seconds"] = round(time.monotonic() - t0, 2)
         reply = client.replies.get(index)
         if reply is not None and record["reply"] == "not-run":

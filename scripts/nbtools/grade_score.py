@@ -59,6 +59,7 @@ class Graded:
     flags: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     seconds: float = 0.0
+    cells: list = field(default_factory=list)  # the run's records (grade_run), for timings.csv
 
     @property
     def total(self):
@@ -119,7 +120,7 @@ def score(student, notebook, path, run_nb, result, comparison):
     """A Graded from an executed run notebook, its run result and the
     comparison with the release."""
     records = {r["index"]: r for r in result["cells"]}
-    graded = Graded(student, notebook, str(path), seconds=result.get("seconds", 0.0))
+    graded = Graded(student, notebook, str(path), seconds=result.get("seconds", 0.0), cells=result["cells"])
     interrupted_at = None
     for index, cell in enumerate(run_nb.cells):
         record = records.get(index)
