@@ -1,23 +1,33 @@
 //! The evaluator thread: it owns evcxr's `CommandContext`, which blocks
 //! while a cell compiles and runs, and answers one job at a time.
 
+use crate::adopt::Pipes;
 use crate::cell_error::{CellError, describe_error};
 use crossbeam_channel::{Receiver, Sender};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub(crate) enum Work {
-    Run(String),
+    /// Code to run; in the background (a spare's prelude) at a lower priority.
+    Run {
+        code: String,
+        background: bool,
+    },
     Complete(String, usize),
+    /// Take over a launcher's working folder and environment (see `spare`).
+    Adopt(PathBuf, Vec<(OsString, Option<OsString>)>, Pipes),
 }
 
 pub(crate) enum Done {
     Started(Result<(Receiver<String>, Receiver<String>), String>),
     Ran(HashMap<String, String>, Option<CellError>),
     Completed(Value),
+    Adopted(Result<(), String>),
 }
 
 pub(crate) fn evaluator(
@@ -41,9 +51,13 @@ pub(crate) fn evaluator(
     }
     for job in work {
         let answer = match job {
-            Work::Run(code) => {
+            Work::Run { code, background } => {
                 let started = Instant::now();
-                let result = context.execute(&code);
+                let result = if background {
+                    in_background(&mut context, &code)
+                } else {
+                    context.execute(&code)
+                };
                 log_phases(&result, started);
                 // A stopped worker is replaced by a new process.
                 *worker.lock().expect("worker handle") = Some(context.process_handle());
@@ -55,11 +69,50 @@ pub(crate) fn evaluator(
             Work::Complete(code, position) => {
                 Done::Completed(complete(&mut context, &code, position))
             }
+            Work::Adopt(cwd, changes, pipes) => Done::Adopted(adopt(&cwd, &changes, pipes)),
         };
         if done.send(answer).is_err() {
             return;
         }
     }
+}
+
+/// Runs `code` on a thread of lower priority (nice 10), so that a spare
+/// building its prelude gives way to the kernels in use. The cargo and rustc
+/// processes it starts inherit the priority; the worker process (started
+/// earlier) and later cells do not.
+fn in_background(
+    context: &mut evcxr::CommandContext,
+    code: &str,
+) -> Result<evcxr::EvalOutputs, evcxr::Error> {
+    std::thread::scope(|scope| {
+        let run = scope.spawn(|| {
+            // SAFETY: setpriority on this thread's id has no memory effects.
+            unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 10) };
+            context.execute(code)
+        });
+        run.join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// Moves the kernel and its worker process into `cwd`, with the
+/// environment changed by `changes` (see `adopt`).
+fn adopt(cwd: &Path, changes: &[(OsString, Option<OsString>)], pipes: Pipes) -> Result<(), String> {
+    std::env::set_current_dir(cwd)
+        .map_err(|e| format!("cannot change to {}: {e}", cwd.display()))?;
+    for (name, value) in changes {
+        // SAFETY: as in evcxr's own `:env` command: the evaluator is between
+        // cells, so the threads that compile and run them are idle, and no
+        // other thread of the kernel reads the environment.
+        unsafe {
+            match value {
+                Some(value) => std::env::set_var(name, value),
+                None => std::env::remove_var(name),
+            }
+        }
+    }
+    pipes.send(cwd, changes)
 }
 
 /// One line per cell in the kernel's log (Jupyter's terminal): where its

@@ -6,25 +6,30 @@
 //!                                             write DIR/kernels/NAME/kernel.json
 //! hw6-kernel prewarm                          build the prelude of the kernel.toml
 //!                                             here or above, then exit
+//! hw6-kernel spare [--idle-timeout SECONDS]   start a warm spare kernel for the
+//!                                             project here (returns at once)
 //! ```
 //!
 //! The same binary is evcxr's worker process (runs the cells) and its rustc
 //! wrapper; `evcxr::runtime_hook` takes over in those roles.
 
+mod adopt;
 mod cell_error;
 mod display;
 mod evaluator;
 mod interrupt;
+mod prepared;
 mod relay;
 mod server;
 mod session;
 mod settings;
 mod slots;
+mod spare;
 mod wire;
 
 use anyhow::{Context, Result, bail};
-use settings::Settings;
-use slots::Slot;
+use prepared::Prepared;
+use session::Interrupter;
 use std::path::{Path, PathBuf};
 
 #[global_allocator]
@@ -33,15 +38,17 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "usage:
   hw6-kernel --connection-file FILE
   hw6-kernel install --jupyter-path DIR [--name NAME]   (NAME defaults to rust)
-  hw6-kernel prewarm";
+  hw6-kernel prewarm
+  hw6-kernel spare [--idle-timeout SECONDS]";
 
 fn main() {
-    if std::env::var_os("EVCXR_IS_RUNTIME").is_some()
-        && let Err(error) = relay::install()
-    {
-        eprintln!(
-            "hw6-kernel: cannot relay the worker's output ({error}); errors will show as text"
-        );
+    if std::env::var_os("EVCXR_IS_RUNTIME").is_some() {
+        if let Err(error) = relay::install() {
+            eprintln!(
+                "hw6-kernel: cannot relay the worker's output ({error}); errors will show as text"
+            );
+        }
+        adopt::listen_in_worker();
     }
     evcxr::runtime_hook();
     if let Err(error) = run() {
@@ -61,6 +68,7 @@ fn run() -> Result<()> {
         ["--connection-file", file] => kernel(Path::new(file)),
         ["install", rest @ ..] => install(rest),
         ["prewarm"] => prewarm(),
+        ["spare", rest @ ..] => spare::command(rest),
         ["--version"] => {
             println!("hw6-kernel {} (evcxr 0.22)", env!("CARGO_PKG_VERSION"));
             Ok(())
@@ -102,194 +110,93 @@ fn install(args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// The build profile for everything the kernel builds (cargo reads it from
-/// a parent folder of the slot): release-like code for dependencies, the
-/// project's crates included, no debug checks, no incremental builds.
-fn profile_config(settings: &Settings) -> String {
-    format!(
-        "# Written by hw6-kernel from kernel.toml on every start.\n\
-         [profile.dev]\n\
-         debug-assertions = false\n\
-         overflow-checks = false\n\
-         incremental = false\n\
-         \n\
-         [profile.dev.package.\"*\"]\n\
-         opt-level = {}\n",
-        toml_opt_level(&settings.build.opt_level)
-    )
+/// A started evaluator and session (the prelude building), not yet
+/// serving Jupyter.
+pub struct Running {
+    pub(crate) requests: crossbeam_channel::Sender<session::Request>,
+    pub(crate) interrupter: Interrupter,
+    iopub_tx: tokio::sync::mpsc::UnboundedSender<wire::Message>,
+    iopub_rx: tokio::sync::mpsc::UnboundedReceiver<wire::Message>,
 }
 
-fn toml_opt_level(level: &str) -> String {
-    if level.chars().all(|c| c.is_ascii_digit()) {
-        level.to_owned()
-    } else {
-        format!("\"{level}\"")
-    }
-}
-
-/// evcxr's own settings (it reads `evcxr.toml` from EVCXR_CONFIG_DIR, unless
-/// the notebook's folder has one).
-fn evcxr_config(settings: &Settings) -> String {
-    format!(
-        "# Written by hw6-kernel from kernel.toml on every start.\n\
-         [evcxr]\n\
-         preserve_vars_on_panic = true\n\
-         opt_level = \"{}\"\n",
-        settings.build.cell_opt_level
-    )
-}
-
-/// The folder of the toolchain's `libstd-*.so` (`rustc --print target-libdir`).
-fn rust_library_dir() -> Result<PathBuf> {
-    let output = std::process::Command::new("rustc")
-        .args(["--print", "target-libdir"])
-        .output()
-        .context("cannot run rustc: is the Rust toolchain installed and on PATH?")?;
-    if !output.status.success() {
-        bail!(
-            "rustc --print target-libdir failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    Ok(PathBuf::from(String::from_utf8(output.stdout)?.trim()))
-}
-
-fn write_if_changed(path: &Path, text: &str) -> Result<()> {
-    if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
-        return Ok(());
-    }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// Run after the project's prelude in every kernel.
-///
-/// - `evcxr_display` for every `Debug` type: evcxr shows a cell's last
-///   value by first compiling `(value).evcxr_display()` and, when that does
-///   not compile, compiling again with `Debug`; with this trait in scope the
-///   first compile succeeds (a type's own `evcxr_display`, such as a chart's,
-///   still wins: inherent methods come first).
-/// - A variable, so evcxr's rust-analyzer resolves the prelude's names now
-///   rather than in the first cell that defines a variable.
-/// - A `?`, so evcxr enables `?` in cells now: it otherwise compiles the
-///   first cell that uses one twice.
-const KERNEL_PRELUDE: &str = r#"
-pub trait Hw6KernelShowDebug {
-    fn evcxr_display(&self);
-}
-impl<T: std::fmt::Debug + ?Sized> Hw6KernelShowDebug for T {
-    fn evcxr_display(&self) {
-        let text = format!("{:?}", self);
-        println!("EVCXR_BEGIN_CONTENT text/plain\n{text}\nEVCXR_END_CONTENT");
-    }
-}
-let _hw6_kernel: () = ();
-Ok::<(), String>(())?;
-"#;
-
-/// A claimed build folder with evcxr's environment set up for it.
-struct Prepared {
-    slot: Slot,
-    /// The prelude: `:dep` commands, then its code.
-    prelude: Vec<String>,
-    /// The slot's Cargo.lock from the last kernel, put back once evcxr started.
-    saved_lock: PathBuf,
-}
-
-impl Prepared {
-    /// Reads kernel.toml (from `cwd` up), claims a slot and sets the
-    /// environment evcxr and the worker process read. Call before any thread
-    /// starts.
-    fn new(cwd: &Path) -> Result<Prepared> {
-        let settings = Settings::find(cwd)?;
-        let set = slots::set_dir(&slots::cache_root()?, settings.root.as_deref());
-        write_if_changed(
-            &set.join(".cargo").join("config.toml"),
-            &profile_config(&settings),
-        )?;
-        let evcxr_dir = set.join("evcxr");
-        write_if_changed(&evcxr_dir.join("evcxr.toml"), &evcxr_config(&settings))?;
-        let slot = Slot::claim(&set, settings.build.slots)?;
-        eprintln!("hw6-kernel: building in {}", slot.dir.display());
-
-        // evcxr's first build has no dependencies and prunes Cargo.lock;
-        // putting the old lock back before the prelude keeps cargo from
-        // resolving (and going to the network) again.
-        let saved_lock = slot.dir.join("hw6-Cargo.lock");
-        let lock = slot.dir.join("Cargo.lock");
-        if lock.exists() {
-            std::fs::copy(&lock, &saved_lock)?;
-        }
-
-        // evcxr moves each cell's library up a folder from where rustc wrote
-        // it, so its relative run path to the standard library can miss:
-        // tell the loader where it is.
-        let std_dir = rust_library_dir()?;
-        let library_path = match std::env::var_os("LD_LIBRARY_PATH") {
-            Some(old) if !old.is_empty() => {
-                std::env::join_paths(std::iter::once(std_dir).chain(std::env::split_paths(&old)))?
-            }
-            _ => std_dir.into_os_string(),
+impl Running {
+    /// Starts evcxr and the prelude in `prepared`'s slot; `on_ready` is
+    /// called when the prelude has run (whether it built). A spare passes
+    /// the worker's ends of its pipes, and builds in the background.
+    pub fn start(
+        prepared: &Prepared,
+        on_ready: Box<dyn FnOnce(bool) + Send>,
+        spare: Option<adopt::WorkerEnds>,
+    ) -> Running {
+        let saved_lock = prepared.saved_lock.clone();
+        let background = spare.is_some();
+        let setup = session::Setup {
+            prelude: prepared.prelude.clone(),
+            on_start: Box::new(move || {
+                // The worker has its ends; later children must not.
+                drop(spare);
+                Prepared::restore_lock(&saved_lock);
+            }),
+            on_ready,
+            background,
         };
-        // SAFETY: called before any other thread starts.
-        unsafe {
-            std::env::set_var("LD_LIBRARY_PATH", library_path);
-            std::env::set_var("EVCXR_CONFIG_DIR", &evcxr_dir);
-            std::env::set_var("EVCXR_TMPDIR", &slot.dir);
-            std::env::set_var(display::ENV, "1");
-            // `?` errors print their Display; capturing a backtrace for each is slow.
-            std::env::set_var("RUST_LIB_BACKTRACE", "0");
+        let (iopub_tx, iopub_rx) = tokio::sync::mpsc::unbounded_channel();
+        let interrupter = Interrupter::default();
+        let requests = session::start(setup, iopub_tx.clone(), interrupter.clone());
+        Running {
+            requests,
+            interrupter,
+            iopub_tx,
+            iopub_rx,
         }
-
-        let mut prelude = settings.dep_commands()?;
-        if !settings.prelude.code.trim().is_empty() {
-            prelude.push(settings.prelude.code.clone());
-        }
-        prelude.push(KERNEL_PRELUDE.to_owned());
-        Ok(Prepared {
-            slot,
-            prelude,
-            saved_lock,
-        })
     }
 
-    /// Puts the previous kernel's Cargo.lock back (see `new`).
-    fn restore_lock(saved_lock: &Path) {
-        if saved_lock.exists() {
-            let _ = std::fs::rename(saved_lock, saved_lock.with_file_name("Cargo.lock"));
-        }
+    /// Serves Jupyter on `connection` until a shutdown request, then stops
+    /// the worker process.
+    pub fn serve(self, connection: wire::Connection) -> Result<()> {
+        let interrupter = self.interrupter.clone();
+        let server = server::Server {
+            connection,
+            requests: self.requests,
+            interrupter: self.interrupter,
+            iopub_tx: self.iopub_tx,
+            iopub_rx: self.iopub_rx,
+        };
+        let result = server.run();
+        interrupter.stop_worker();
+        result
     }
 }
 
 fn kernel(connection_file: &Path) -> Result<()> {
+    let cwd = std::env::current_dir()?;
+    match spare::launcher::through_spare(connection_file, &cwd) {
+        Ok(Some(status)) => std::process::exit(status),
+        Ok(None) => {}
+        Err(error) => eprintln!("hw6-kernel: no warm spare ({error:#}); starting here"),
+    }
     let connection = wire::Connection::read(connection_file)?;
-    let prepared = Prepared::new(&std::env::current_dir()?)?;
-    let saved_lock = prepared.saved_lock.clone();
+    // Jupyter's environment, before the kernel adds its own variables.
+    let env: Vec<_> = std::env::vars_os().collect();
+    let prepared = Prepared::new(&cwd)?;
+    let _running = spare::pool::mark_kernel_running(&prepared.set)
+        .map_err(|error| eprintln!("hw6-kernel: {error:#}"))
+        .ok();
     let slot_dir = prepared.slot.dir.clone();
-    let setup = session::Setup {
-        prelude: prepared.prelude.clone(),
-        on_start: Box::new(move || Prepared::restore_lock(&saved_lock)),
-        on_ready: Box::new(move || {
-            if let Err(error) = slots::mark_ready(&slot_dir) {
-                eprintln!("hw6-kernel: {error:#}");
-            }
-        }),
-    };
-    let (iopub_tx, iopub_rx) = tokio::sync::mpsc::unbounded_channel();
-    let interrupter = session::Interrupter::default();
-    let requests = session::start(setup, iopub_tx.clone(), interrupter.clone());
-    let server = server::Server {
-        connection,
-        requests,
-        interrupter: interrupter.clone(),
-        iopub_tx,
-        iopub_rx,
-    };
-    let result = server.run();
-    // Shutting down: stop the worker process; the slot's lock goes with us.
-    interrupter.stop_worker();
+    let want_spare = spare::spares_enabled(&prepared.settings);
+    let on_ready = Box::new(move |built: bool| {
+        if !built {
+            return;
+        }
+        if let Err(error) = slots::mark_ready(&slot_dir) {
+            eprintln!("hw6-kernel: {error:#}");
+        }
+        if want_spare {
+            // A spare for the next kernel (a restart, another notebook).
+            spare::spawn_and_reap(&cwd, &env, None);
+        }
+    });
+    let result = Running::start(&prepared, on_ready, None).serve(connection);
     drop(prepared);
     result?;
     std::process::exit(0);

@@ -15,6 +15,8 @@ pub struct Settings {
     pub prelude: Prelude,
     #[serde(default)]
     pub build: Build,
+    #[serde(default)]
+    pub spare: Spare,
     /// The folder holding the settings file (relative paths start there);
     /// None when no file was found.
     #[serde(skip)]
@@ -63,6 +65,36 @@ impl Default for Build {
             opt_level: default_dependency_opt_level(),
             cell_opt_level: default_cell_opt_level(),
             slots: default_slots(),
+        }
+    }
+}
+
+/// Warm spare kernels: processes that have already built and loaded the
+/// prelude and take over the next kernel Jupyter starts (see `spare`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Spare {
+    /// Spares kept ready per project (0: none; each holds about 1.4 GB).
+    #[serde(default = "default_spare_count")]
+    pub count: usize,
+    /// A spare exits after this many seconds in which no kernel of its
+    /// project ran.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout: u64,
+}
+
+fn default_spare_count() -> usize {
+    2
+}
+fn default_idle_timeout() -> u64 {
+    600
+}
+
+impl Default for Spare {
+    fn default() -> Self {
+        Spare {
+            count: default_spare_count(),
+            idle_timeout: default_idle_timeout(),
         }
     }
 }
@@ -119,29 +151,48 @@ impl Settings {
     }
 }
 
-/// `name = { path = "rel" ... }` with `rel` resolved against `root`.
-fn absolute_paths(dep: &str, root: &Path) -> Result<String> {
+impl Settings {
+    /// The folders of the prelude's path dependencies (absolute).
+    pub fn path_dependencies(&self) -> Result<Vec<PathBuf>> {
+        let root = self.root.as_deref().unwrap_or(Path::new("."));
+        let mut found = Vec::new();
+        for dep in &self.prelude.dependencies {
+            if let Some((_, path, _)) = split_path(dep)? {
+                found.push(root.join(path).canonicalize().with_context(|| {
+                    format!("the prelude dependency path {path} does not exist")
+                })?);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// `(before, path, after)` of a dependency line with `path = "..."`.
+fn split_path(dep: &str) -> Result<Option<(&str, &str, &str)>> {
     let Some(start) = dep.find("path") else {
-        return Ok(dep.to_owned());
+        return Ok(None);
     };
     let rest = &dep[start + 4..];
     let Some(open) = rest.find('"') else {
-        return Ok(dep.to_owned());
+        return Ok(None);
     };
-    if !rest[..open].trim().starts_with('=')
-        || !rest[..open]
-            .trim()
-            .trim_start_matches('=')
-            .trim()
-            .is_empty()
-    {
-        return Ok(dep.to_owned());
+    let between = rest[..open].trim();
+    if !between.starts_with('=') || !between.trim_start_matches('=').trim().is_empty() {
+        return Ok(None);
     }
     let after = &rest[open + 1..];
     let close = after
         .find('"')
         .with_context(|| format!("unclosed path in {dep:?}"))?;
-    let path = Path::new(&after[..close]);
+    Ok(Some((&dep[..start], &after[..close], &after[close + 1..])))
+}
+
+/// `name = { path = "rel" ... }` with `rel` resolved against `root`.
+fn absolute_paths(dep: &str, root: &Path) -> Result<String> {
+    let Some((before, path, after)) = split_path(dep)? else {
+        return Ok(dep.to_owned());
+    };
+    let path = Path::new(path);
     if path.is_absolute() {
         return Ok(dep.to_owned());
     }
@@ -156,11 +207,7 @@ fn absolute_paths(dep: &str, root: &Path) -> Result<String> {
         .to_string_lossy()
         .replace('\\', "\\\\")
         .replace('"', "\\\"");
-    Ok(format!(
-        "{}path = \"{escaped}\"{}",
-        &dep[..start],
-        &after[close + 1..]
-    ))
+    Ok(format!("{before}path = \"{escaped}\"{after}"))
 }
 
 #[cfg(test)]

@@ -34,8 +34,13 @@ impl Connection {
     pub fn read(path: &Path) -> Result<Connection> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the connection file {}", path.display()))?;
-        let connection: Connection = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a Jupyter connection file", path.display()))?;
+        Connection::parse(&text, &path.display().to_string())
+    }
+
+    /// The connection file's text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Connection> {
+        let connection: Connection = serde_json::from_str(text)
+            .with_context(|| format!("{origin} is not a Jupyter connection file"))?;
         if !connection.key.is_empty()
             && !matches!(connection.signature_scheme.as_str(), "" | "hmac-sha256")
         {

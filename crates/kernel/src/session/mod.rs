@@ -15,6 +15,7 @@ mod output;
 
 pub use crate::interrupt::Interrupter;
 
+use crate::adopt::Pipes;
 use crate::cell_error::{
     CellError, Failure, error_content, error_reply, failure_error, strip_ansi,
 };
@@ -24,6 +25,8 @@ use crate::wire::Message;
 use crossbeam_channel::{Receiver, Sender, never, select, tick, unbounded};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc::UnboundedSender, oneshot};
@@ -38,6 +41,13 @@ pub enum Request {
         msg: Message,
         reply: oneshot::Sender<Value>,
     },
+    /// A spare taken over by a launcher: run in its folder with its
+    /// environment (after the prelude, before the next cell).
+    Adopt {
+        cwd: PathBuf,
+        changes: Vec<(OsString, Option<OsString>)>,
+        pipes: Pipes,
+    },
 }
 
 /// Settings for the evaluator.
@@ -46,8 +56,10 @@ pub struct Setup {
     pub prelude: Vec<String>,
     /// Called once evcxr has started, before the prelude.
     pub on_start: Box<dyn FnOnce() + Send>,
-    /// Called once the prelude has built.
-    pub on_ready: Box<dyn FnOnce() + Send>,
+    /// Called once the prelude has run: whether it built.
+    pub on_ready: Box<dyn FnOnce(bool) + Send>,
+    /// Build the prelude at a lower priority (a spare, which nobody waits for).
+    pub background: bool,
 }
 
 /// Starts the evaluator and the session thread; returns the request sender.
@@ -94,7 +106,8 @@ struct Session {
     cell: Option<Cell>,
     /// A failed start or prelude, shown in the next cell.
     startup_problem: Option<String>,
-    on_ready: Option<Box<dyn FnOnce() + Send>>,
+    on_ready: Option<Box<dyn FnOnce(bool) + Send>>,
+    background: bool,
     completion: Option<oneshot::Sender<Value>>,
 }
 
@@ -112,6 +125,7 @@ impl Session {
             cell: None,
             startup_problem: None,
             on_ready: None,
+            background: false,
             completion: None,
         }
     }
@@ -127,12 +141,15 @@ impl Session {
             _ => return,
         };
         (setup.on_start)();
+        self.background = setup.background;
+        self.on_ready = Some(setup.on_ready);
         let prelude = setup.prelude.join("\n");
-        if !prelude.trim().is_empty() {
+        if prelude.trim().is_empty() {
+            self.ready(true);
+        } else {
             eprintln!("hw6-kernel: building the prelude");
             self.begin(None, None, prelude);
         }
-        self.on_ready = Some(setup.on_ready);
         let ticker = tick(Duration::from_millis(50));
         loop {
             let idle = self.cell.is_none() && self.completion.is_none();
@@ -179,6 +196,7 @@ impl Session {
                     let cursor = msg.content["cursor_pos"].clone();
                     let _ = reply.send(json!({"status": "ok", "matches": [], "cursor_start": cursor, "cursor_end": cursor, "metadata": {}}));
                 }
+                Request::Adopt { .. } => {}
             }
         }
     }
@@ -226,6 +244,13 @@ impl Session {
                 self.completion = Some(reply);
                 let _ = self.work.send(Work::Complete(code, cursor));
             }
+            Request::Adopt {
+                cwd,
+                changes,
+                pipes,
+            } => {
+                let _ = self.work.send(Work::Adopt(cwd, changes, pipes));
+            }
         }
     }
 
@@ -246,7 +271,8 @@ impl Session {
             displays: HashSet::new(),
             reply,
         });
-        let _ = self.work.send(Work::Run(code));
+        let background = self.background && state == PRELUDE;
+        let _ = self.work.send(Work::Run { code, background });
     }
 
     fn done(&mut self, answer: Done) {
@@ -257,7 +283,20 @@ impl Session {
                 }
             }
             Done::Ran(outputs, error) => self.finish(outputs, error),
+            Done::Adopted(Ok(())) => {
+                eprintln!("hw6-kernel: now in the notebook's folder and environment");
+            }
+            Done::Adopted(Err(problem)) => {
+                eprintln!("hw6-kernel: {problem}");
+                self.startup_problem = Some(problem);
+            }
             Done::Started(_) => {}
+        }
+    }
+
+    fn ready(&mut self, built: bool) {
+        if let Some(ready) = self.on_ready.take() {
+            ready(built);
         }
     }
 
@@ -284,9 +323,7 @@ impl Session {
             match error {
                 None => {
                     eprintln!("hw6-kernel: prelude built");
-                    if let Some(ready) = self.on_ready.take() {
-                        ready();
-                    }
+                    self.ready(true);
                 }
                 Some(e) => {
                     let text = format!(
@@ -295,6 +332,7 @@ impl Session {
                     );
                     eprintln!("hw6-kernel: {text}");
                     self.startup_problem = Some(text);
+                    self.ready(false);
                 }
             }
             return;

@@ -1,0 +1,316 @@
+//! A spare (`hw6-kernel spare --daemon`): it claims a build folder, builds
+//! the prelude in the background, and waits on its socket; when a launcher
+//! takes it over, it becomes that launcher's kernel.
+
+use super::freshness::Freshness;
+use super::link::{self, Claim, Reply};
+use super::pool::{self, Binary, Key, Position};
+use super::{memory_available, spares_enabled, spawn, spawn_and_reap};
+use crate::adopt::Pipes;
+use crate::prepared::{Env, Prepared, env_changes};
+use crate::session::Request;
+use crate::settings::Settings;
+use crate::{Running, slots, wire};
+use anyhow::Result;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// A spare does not start with less memory available than this.
+const MIN_MEMORY: u64 = 3 << 30;
+/// How often a waiting spare checks its sources, the binary and the time.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
+
+/// Becomes a spare for the project of the current folder, unless its pool
+/// is full; returns when it is not needed, or exits with its kernel.
+pub fn run(idle_override: Option<u64>) -> Result<()> {
+    let cwd = std::env::current_dir()?;
+    let env: Env = std::env::vars_os().collect();
+    let settings = Settings::find(&cwd)?;
+    if !spares_enabled(&settings) {
+        return Ok(());
+    }
+    let binary = Binary::current()?;
+    let key = Key::new(&binary, &settings, &env);
+    let set = slots::set_dir(&slots::cache_root()?, settings.root.as_deref());
+    let Some(position) = Position::take(&set, &key, settings.spare.count)? else {
+        return Ok(()); // the pool is full
+    };
+    say(&format!("waiting on {}", position.socket.display()));
+    if memory_available().is_some_and(|bytes| bytes < MIN_MEMORY) {
+        say("less than 3 GiB of memory available: no spare");
+        return Ok(());
+    }
+    let freshness = Freshness::snapshot(&settings.path_dependencies()?)?;
+    say(&format!(
+        "watching the sources of {} path packages",
+        freshness.package_count()
+    ));
+    let listener = position.listen()?;
+    let prepared = Prepared::new(&cwd)?;
+    let (pipes, worker_ends) = Pipes::new()?;
+    let ready = Arc::new(AtomicBool::new(false));
+    let on_ready = {
+        let (ready, slot, set, key) = (
+            ready.clone(),
+            prepared.slot.dir.clone(),
+            set.clone(),
+            key.clone(),
+        );
+        let (cwd, env, count) = (cwd.clone(), env.clone(), settings.spare.count);
+        Box::new(move |built: bool| {
+            if built {
+                let _ = slots::mark_ready(&slot);
+            }
+            ready.store(true, Ordering::SeqCst);
+            say(if built {
+                "prelude built: ready"
+            } else {
+                "the prelude failed: ready to show why"
+            });
+            if built && Position::any_free(&set, &key, count) {
+                spawn_and_reap(&cwd, &env, idle_override);
+            }
+        })
+    };
+    let running = Running::start(&prepared, on_ready, Some(worker_ends));
+    let idle_timeout = Duration::from_secs(idle_override.unwrap_or(settings.spare.idle_timeout));
+    Spare {
+        cwd,
+        env,
+        binary,
+        key,
+        set,
+        freshness,
+        idle_timeout,
+        idle_override,
+        ready,
+        prepared,
+        pipes,
+        position,
+        listener,
+        running,
+    }
+    .wait()
+}
+
+fn say(text: &str) {
+    eprintln!("hw6-kernel spare {}: {text}", std::process::id());
+}
+
+struct Spare {
+    cwd: PathBuf,
+    /// The environment it started with (a successor gets the same).
+    env: Env,
+    binary: Binary,
+    key: Key,
+    set: PathBuf,
+    freshness: Freshness,
+    idle_timeout: Duration,
+    idle_override: Option<u64>,
+    /// The prelude has run.
+    ready: Arc<AtomicBool>,
+    prepared: Prepared,
+    /// To the worker process, for the take-over.
+    pipes: Pipes,
+    position: Position,
+    listener: UnixListener,
+    running: Running,
+}
+
+enum Answer {
+    TakeOver(Claim, Vec<OwnedFd>),
+    No,
+    Stale,
+}
+
+impl Spare {
+    /// Answers launchers and watches the time, the binary and the sources.
+    fn wait(self) -> Result<()> {
+        let mut last_active = Instant::now();
+        let mut changed: Option<[u8; 32]> = None;
+        loop {
+            if readable(&self.listener, WATCH_EVERY) {
+                if let Ok((stream, _)) = self.listener.accept() {
+                    match self.answer(&stream) {
+                        Answer::TakeOver(claim, fds) => return self.serve(stream, claim, fds),
+                        Answer::Stale => self.replace("its sources changed"),
+                        Answer::No => {}
+                    }
+                }
+                continue;
+            }
+            if pool::kernel_running(&self.set) {
+                last_active = Instant::now();
+            }
+            if last_active.elapsed() > self.idle_timeout {
+                self.quit("no kernel of the project ran for the idle timeout");
+            }
+            if !self.binary.unchanged() {
+                self.quit("the kernel binary was replaced");
+            }
+            if self.ready.load(Ordering::SeqCst) {
+                // Replaced once the sources have stopped changing for a check.
+                let now = self.freshness.now();
+                if self.freshness.is(&now) {
+                    changed = None;
+                } else if changed == Some(now) {
+                    self.replace("its sources changed");
+                } else {
+                    changed = Some(now);
+                }
+            }
+        }
+    }
+
+    fn answer(&self, stream: &UnixStream) -> Answer {
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let (claim, fds) = match link::receive_claim(stream) {
+            Ok(received) => received,
+            Err(error) => {
+                say(&format!("a launcher sent no claim: {error:#}"));
+                return Answer::No;
+            }
+        };
+        let refuse = |reason: &str| {
+            let reply = Reply {
+                reason: reason.to_owned(),
+                ..Reply::default()
+            };
+            let _ = link::send_reply(stream, &reply);
+        };
+        if claim.key != self.key.0 {
+            refuse("built for another binary, project or build environment");
+            return Answer::No;
+        }
+        if claim.ready_only && !self.ready.load(Ordering::SeqCst) {
+            refuse("still building");
+            return Answer::No;
+        }
+        if !self.binary.unchanged() || !self.freshness.is_current() {
+            refuse("stale: the kernel or the project's crates changed");
+            return Answer::Stale;
+        }
+        let reply = Reply {
+            ok: true,
+            pid: std::process::id(),
+            ..Reply::default()
+        };
+        if link::send_reply(stream, &reply).is_err() || stream.set_read_timeout(None).is_err() {
+            return Answer::No;
+        }
+        Answer::TakeOver(claim, fds)
+    }
+
+    /// Becomes the launcher's kernel: its output, folder and environment,
+    /// its connection file; exits with the kernel, or when the launcher dies.
+    fn serve(self, stream: UnixStream, claim: Claim, fds: Vec<OwnedFd>) -> Result<()> {
+        let Spare {
+            listener,
+            position,
+            prepared,
+            pipes,
+            running,
+            set,
+            idle_override,
+            ..
+        } = self;
+        drop((listener, position));
+        let _running = pool::mark_kernel_running(&set).ok();
+        take_output(&fds);
+        say(&format!(
+            "taken over by kernel pid {} in {}",
+            claim.launcher_pid,
+            claim.cwd().display()
+        ));
+        let current: Env = std::env::vars_os().collect();
+        let changes = env_changes(&current, &prepared.kernel_env(&claim.env())?);
+        let adopt = Request::Adopt {
+            cwd: claim.cwd(),
+            changes,
+            pipes,
+        };
+        let _ = running.requests.send(adopt);
+        // Our successor, for the next kernel.
+        spawn_and_reap(&claim.cwd(), &claim.env(), idle_override);
+
+        let interrupter = running.interrupter.clone();
+        let watched = stream.try_clone()?;
+        std::thread::Builder::new()
+            .name("hw6-launcher-watch".into())
+            .spawn(move || {
+                link::wait_for_close(&watched);
+                // Jupyter killed the launcher: the kernel goes with it.
+                interrupter.stop_worker();
+                std::process::exit(1);
+            })?;
+        let result = wire::Connection::parse(&claim.connection, "the launcher's connection file")
+            .and_then(|connection| running.serve(connection));
+        let status = match &result {
+            Ok(()) => 0,
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                2
+            }
+        };
+        let _ = link::send_reply(
+            &stream,
+            &Reply {
+                exit: Some(status),
+                ..Reply::default()
+            },
+        );
+        drop(prepared);
+        std::process::exit(status);
+    }
+
+    /// Exits, leaving a new spare to build the sources as they are now.
+    fn replace(self, why: &str) -> ! {
+        say(&format!("replaced: {why}"));
+        self.running.interrupter.stop_worker();
+        let Spare {
+            listener,
+            position,
+            prepared,
+            cwd,
+            env,
+            idle_override,
+            ..
+        } = self;
+        drop((listener, position, prepared));
+        if let Err(error) = spawn(&cwd, &env, idle_override) {
+            say(&format!("{error:#}"));
+        }
+        std::process::exit(0);
+    }
+
+    fn quit(self, why: &str) -> ! {
+        say(&format!("exits: {why}"));
+        self.running.interrupter.stop_worker();
+        drop((self.listener, self.position));
+        std::process::exit(0);
+    }
+}
+
+/// Points this process's stdout and stderr at the launcher's.
+fn take_output(fds: &[OwnedFd]) {
+    for (fd, target) in fds.iter().zip([1, 2]) {
+        // SAFETY: dup2 onto stdout/stderr of descriptors we own.
+        unsafe { libc::dup2(fd.as_raw_fd(), target) };
+    }
+}
+
+/// Whether a connection waits on `listener`, waiting at most `timeout`.
+fn readable(listener: &UnixListener, timeout: Duration) -> bool {
+    let mut fd = libc::pollfd {
+        fd: listener.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    let ready = unsafe { libc::poll(&mut fd, 1, timeout.as_millis() as libc::c_int) };
+    ready > 0 && fd.revents & libc::POLLIN != 0
+}

@@ -1,0 +1,141 @@
+//! Warm spare kernels.
+//!
+//! Most of a kernel's start is evcxr's rust-analyzer loading the crate graph
+//! of the prelude (about 20 s on 2 cores). A spare is a kernel process that
+//! has done that already and waits, without Jupyter sockets, until a kernel
+//! Jupyter starts (`hw6-kernel --connection-file F`) hands it the connection
+//! file; it then serves that notebook (see `launcher` and `daemon`).
+//!
+//! - Every kernel keeps `[spare] count` spares of its project ready (2 by
+//!   default): a cold kernel starts one once its own prelude built, a spare
+//!   that is taken over starts its successor, and a spare that becomes ready
+//!   starts another while the pool has room. Spares build at a lower priority.
+//! - A spare serves only kernels with the same binary, project, kernel.toml
+//!   and build environment (`pool::Key`); it takes over the notebook's folder
+//!   and the rest of its environment (its worker process restarts in them).
+//! - An edited path crate (or workspace manifest or lock) makes a spare
+//!   stale: it is never served, and is replaced by one that builds the edit.
+//! - A spare exits after `[spare] idle-timeout` seconds (600) in which no
+//!   kernel of its project ran, when the kernel binary is replaced, and when
+//!   less than 3 GiB of memory is available as it starts.
+//! - `HW6_KERNEL_SPARES=0` in the environment turns spares off, as
+//!   `count = 0` in kernel.toml does.
+
+mod daemon;
+mod freshness;
+pub mod launcher;
+mod link;
+pub mod pool;
+
+use crate::settings::Settings;
+use anyhow::{Context, Result, bail};
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// Whether this project and environment use spares.
+pub fn spares_enabled(settings: &Settings) -> bool {
+    settings.spare.count > 0 && std::env::var_os("HW6_KERNEL_SPARES").is_none_or(|v| v != "0")
+}
+
+/// `hw6-kernel spare [--idle-timeout SECONDS]`: starts a spare for the
+/// project of the current folder and returns (`--daemon`: be the spare).
+pub fn command(args: &[&str]) -> Result<()> {
+    let mut idle_timeout = None;
+    let mut daemon = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match *arg {
+            "--idle-timeout" => {
+                let value = rest.next().context("--idle-timeout needs SECONDS")?;
+                idle_timeout = Some(value.parse().context("--idle-timeout needs SECONDS")?);
+            }
+            "--daemon" => daemon = true,
+            other => bail!(
+                "unexpected argument {other:?} (usage: hw6-kernel spare [--idle-timeout SECONDS])"
+            ),
+        }
+    }
+    if daemon {
+        return daemon::run(idle_timeout);
+    }
+    let cwd = std::env::current_dir()?;
+    let settings = Settings::find(&cwd)?;
+    if !spares_enabled(&settings) {
+        println!("spares are off (HW6_KERNEL_SPARES=0 or [spare] count = 0)");
+        return Ok(());
+    }
+    let env: Vec<_> = std::env::vars_os().collect();
+    spawn(&cwd, &env, idle_timeout)?;
+    let set = crate::slots::set_dir(&crate::slots::cache_root()?, settings.root.as_deref());
+    println!(
+        "a spare kernel is starting (log: {})",
+        log_path(&set).display()
+    );
+    Ok(())
+}
+
+/// Starts a spare (`hw6-kernel spare --daemon`) in `cwd` with `env`, its
+/// output going to the project's `spares.log`. It gets a process group of
+/// its own (Jupyter signals a kernel's group, which must not reach it) but
+/// stays in the starting kernel's session: where the scheduler shares the
+/// processor between sessions (autogroup), its prelude, built at a lower
+/// priority, then gives way to that kernel's cells.
+pub fn spawn(cwd: &Path, env: &[(OsString, OsString)], idle_timeout: Option<u64>) -> Result<Child> {
+    let settings = Settings::find(cwd)?;
+    let set = crate::slots::set_dir(&crate::slots::cache_root()?, settings.root.as_deref());
+    std::fs::create_dir_all(&set)?;
+    let log = open_log(&log_path(&set))?;
+    let mut command = Command::new(std::env::current_exe()?);
+    command.args(["spare", "--daemon"]);
+    if let Some(seconds) = idle_timeout {
+        command.args(["--idle-timeout", &seconds.to_string()]);
+    }
+    command
+        .current_dir(cwd)
+        .env_clear()
+        .envs(env.iter().map(|(n, v)| (n, v)))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .process_group(0);
+    command.spawn().context("cannot start a spare kernel")
+}
+
+/// As `spawn`, from a running kernel: errors go to its log, and a thread
+/// collects the spare's exit status when it ends first.
+pub fn spawn_and_reap(cwd: &Path, env: &[(OsString, OsString)], idle_timeout: Option<u64>) {
+    match spawn(cwd, env, idle_timeout) {
+        Ok(mut child) => {
+            let _ = std::thread::Builder::new()
+                .name("hw6-spare-reaper".into())
+                .spawn(move || child.wait());
+        }
+        Err(error) => eprintln!("hw6-kernel: {error:#}"),
+    }
+}
+
+fn log_path(set: &Path) -> std::path::PathBuf {
+    set.join("spares.log")
+}
+
+/// The log, appended to; emptied first when over 1 MB.
+fn open_log(path: &Path) -> Result<std::fs::File> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > 1 << 20) {
+        let _ = std::fs::remove_file(path);
+    }
+    std::fs::File::options()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))
+}
+
+/// MemAvailable from /proc/meminfo, in bytes.
+fn memory_available() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
