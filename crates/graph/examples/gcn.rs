@@ -3,6 +3,7 @@
 //! `cargo run -p hw6-graph --example gcn`.
 
 use hw6_graph::prelude::*;
+use hw6_graph::train_gcn;
 
 fn main() -> Result<(), GraphError> {
     // The club, its two modularity classes, Â = D~^-1/2 (A + I) D~^-1/2,

@@ -3,15 +3,16 @@
 //! ```text
 //! forward:   Z = Â X Wᵀ          H = tanh(Z)
 //! backward:  G = dL/dH            (optim.output, from the layer above)
-//!            dZ = G ⊙ (1 - H²)    tanh' = 1 - tanh²
-//!            dL/dX = Âᵀ dZ W       passed on to the layer below
-//!            dW = dZᵀ (Â X) / batch + wd W / batch
-//!            W <- W - lr dW        (when asked to update)
+//!            -> dL/dX             passed on to the layer below (optim.output)
+//!            -> dW                with weight decay wd W / batch
+//!            W <- W - lr dW       (when asked to update)
 //! ```
 //!
 //! The loss is a mean over the batch of training nodes, which is why the
 //! weight gradient is divided by the batch size (the gradient passed on is
-//! not: it is divided once, where it meets a weight).
+//! not: it is divided once, where it meets a weight). The backward pass is
+//! the notebook's Q4: it is derived and written out, equation by equation,
+//! in [`GcnLayer`]'s `backward`.
 //!
 //! [`GraphConvolution`] is the trait a notebook's own layer implements (Q4);
 //! [`GcnLayer`] is the crate's reference implementation of it.
@@ -110,12 +111,14 @@ fn check_forward_shapes(a_hat: &DMatrix<f64>, x: &DMatrix<f64>, w: &DMatrix<f64>
 impl GraphConvolution for GcnLayer {
     fn forward(&mut self, a_hat: &DMatrix<f64>, x: &DMatrix<f64>) -> Result<DMatrix<f64>> {
         check_forward_shapes(a_hat, x, &self.w)?;
+        // BEGIN SOLUTION: the reference answer to Q4 is left out of the student release
         let ax = a_hat * x; // (nodes, n_in)
         let h = (&ax * self.w.transpose()).map(f64::tanh); // (nodes, n_out)
         self.a_hat = Some(a_hat.clone());
         self.ax = Some(ax);
         self.h = Some(h.clone());
         Ok(h)
+        // END SOLUTION
     }
 
     fn backward(&mut self, optim: &mut GradientDescent, update: bool) -> Result<DMatrix<f64>> {
@@ -130,7 +133,11 @@ impl GraphConvolution for GcnLayer {
                 dims(&optim.output),
             ));
         }
-        // dZ = G ⊙ (1 - H²)
+        // BEGIN SOLUTION: the reference answer to Q4 is left out of the student release
+        // With Z = Â X Wᵀ and H = tanh(Z):
+        //   dZ    = G ⊙ (1 - H²)                       tanh' = 1 - tanh²
+        //   dL/dX = Âᵀ dZ W                             passed on to the layer below
+        //   dW    = dZᵀ (Â X) / batch + wd W / batch    with the weight decay
         let dz = optim.output.component_mul(&h.map(|v| 1.0 - v * v));
         // Gradient for the layer below, with W before this step's update.
         optim.output = a_hat.transpose() * &dz * &self.w;
@@ -139,6 +146,7 @@ impl GraphConvolution for GcnLayer {
             self.w -= &dw * optim.lr;
         }
         Ok(dw)
+        // END SOLUTION
     }
 
     fn weight(&self) -> &DMatrix<f64> {

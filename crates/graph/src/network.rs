@@ -34,7 +34,9 @@ pub trait NodeClassifier {
     fn backward(&mut self, optim: &mut GradientDescent, update: bool) -> Result<()>;
 }
 
-/// The reference network: GCN layers of the given sizes, then softmax.
+/// GCN layers, then a softmax layer: the reference network (Q6's answer,
+/// with [`GcnLayer`]s) and, with a notebook's own layer type `L`, the
+/// network [`check_gradients`](crate::check_gradients) checks.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GcnNetwork<L = GcnLayer> {
     /// The GCN layers, input side first.
@@ -63,6 +65,7 @@ impl GcnNetwork<GcnLayer> {
                 "give at least one GCN layer size (the homework uses [16, 2])",
             ));
         }
+        // BEGIN SOLUTION: the reference answer to Q6 is left out of the student release
         let mut gcn_layers = Vec::with_capacity(hidden.len());
         let mut n_in = n_inputs;
         for &n_out in hidden {
@@ -74,35 +77,42 @@ impl GcnNetwork<GcnLayer> {
             gcn_layers,
             softmax,
         })
+        // END SOLUTION
     }
 }
 
 impl<L: GraphConvolution> NodeClassifier for GcnNetwork<L> {
     fn embedding(&mut self, a_hat: &DMatrix<f64>, x: &DMatrix<f64>) -> Result<DMatrix<f64>> {
+        // BEGIN SOLUTION: the reference answer to Q6 is left out of the student release
         let mut h = x.clone();
         for layer in &mut self.gcn_layers {
             h = layer.forward(a_hat, &h)?;
         }
         Ok(h)
+        // END SOLUTION
     }
 
     fn forward_pass(&mut self, a_hat: &DMatrix<f64>, x: &DMatrix<f64>) -> Result<DMatrix<f64>> {
+        // BEGIN SOLUTION: the reference answer to Q6 is left out of the student release
         let h = self.embedding(a_hat, x)?;
         self.softmax.forward(&h)
+        // END SOLUTION
     }
 
     fn backward(&mut self, optim: &mut GradientDescent, update: bool) -> Result<()> {
+        // BEGIN SOLUTION: the reference answer to Q6 is left out of the student release
         self.softmax.backward(optim, update)?;
         for layer in self.gcn_layers.iter_mut().rev() {
             layer.backward(optim, update)?;
         }
         Ok(())
+        // END SOLUTION
     }
 }
 
-/// A boxed network is a network, so a notebook can hold its own network or
-/// the reference [`GcnNetwork`] in one `Box<dyn NodeClassifier>` and train
-/// either (see [`implementation_to_use`](hw6_exercise::implementation_to_use)).
+/// A boxed network is a network, so one training loop takes the notebook's
+/// own network and the model [`check_training`](crate::check_training) checks
+/// it on, each as a `Box<dyn NodeClassifier>`.
 impl<M: NodeClassifier + ?Sized> NodeClassifier for Box<M> {
     fn embedding(&mut self, a_hat: &DMatrix<f64>, x: &DMatrix<f64>) -> Result<DMatrix<f64>> {
         (**self).embedding(a_hat, x)

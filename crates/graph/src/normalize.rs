@@ -40,7 +40,9 @@ fn require_square(what: &'static str, m: &DMatrix<f64>) -> Result<()> {
 /// (n, n) -> (n, n).
 pub fn add_self_loops(a: &DMatrix<f64>) -> Result<DMatrix<f64>> {
     require_square("adjacency A", a)?;
+    // BEGIN SOLUTION: the reference answer to Q1 is left out of the student release
     Ok(a + DMatrix::identity(a.nrows(), a.ncols()))
+    // END SOLUTION
 }
 
 /// Row sums of A~ (the diagonal of D~), checked to be positive.
@@ -67,12 +69,14 @@ fn degrees(a_tilde: &DMatrix<f64>) -> Result<Vec<f64>> {
 /// A non-square matrix, or a node whose degree (row sum) is not positive.
 pub fn sym_normalize(a_tilde: &DMatrix<f64>) -> Result<DMatrix<f64>> {
     let d = degrees(a_tilde)?;
+    // BEGIN SOLUTION: the reference answer to Q2 is left out of the student release
     let inv_sqrt: Vec<f64> = d.iter().map(|x| 1.0 / x.sqrt()).collect();
     Ok(DMatrix::from_fn(
         a_tilde.nrows(),
         a_tilde.ncols(),
         |i, j| a_tilde[(i, j)] * inv_sqrt[i] * inv_sqrt[j],
     ))
+    // END SOLUTION
 }
 
 /// The same Â by the matrix-function route: D~^1/2 as the square root of a
@@ -83,6 +87,7 @@ pub fn sym_normalize(a_tilde: &DMatrix<f64>) -> Result<DMatrix<f64>> {
 /// (n, n) -> (n, n).
 pub fn sym_normalize_by_matrix_functions(a_tilde: &DMatrix<f64>) -> Result<DMatrix<f64>> {
     let d = degrees(a_tilde)?;
+    // BEGIN SOLUTION: the reference answer to Q2 is left out of the student release
     let n = d.len();
     let d_matrix = DMatrix::from_diagonal(&nalgebra::DVector::from_vec(d));
     let eigen = SymmetricEigen::new(d_matrix);
@@ -97,6 +102,7 @@ pub fn sym_normalize_by_matrix_functions(a_tilde: &DMatrix<f64>) -> Result<DMatr
         )
     })?;
     Ok(&d_inv_sqrt * a_tilde * &d_inv_sqrt)
+    // END SOLUTION
 }
 
 #[cfg(test)]

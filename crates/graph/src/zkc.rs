@@ -1,5 +1,6 @@
 //! The homework's experiment on Zachary's karate club: the data prepared as
-//! the original notebook does, and one seeded training run.
+//! the original notebook does (the node features of Q3 among them), and one
+//! seeded training run.
 
 use std::path::Path;
 
@@ -25,7 +26,7 @@ pub const KARATE_TEST_NODES: [usize; 11] = [0, 1, 8, 3, 8, 15, 16, 20, 25, 28, 3
 /// to both camps) nearly always lands in the wrong class.
 pub const KARATE_WEIGHTS: EdgeWeights = EdgeWeights::Weighted;
 
-/// The club prepared for the GCN: graph, modularity classes, A, A~, Â, X = I
+/// The club prepared for the GCN: graph, modularity classes, A, A~, Â, X
 /// and the train/test split.
 #[derive(Clone, Debug)]
 pub struct KarateData {
@@ -41,7 +42,8 @@ pub struct KarateData {
     pub adjacency: DMatrix<f64>,
     /// A~ = A + I. (34, 34).
     pub a_tilde: DMatrix<f64>,
-    /// The training data: Â, X = I, one-hot labels, train and test nodes.
+    /// The training data: Â, the node features X ([`node_features`]), one-hot
+    /// labels, train and test nodes.
     pub task: NodeTask,
 }
 
@@ -62,7 +64,7 @@ impl KarateData {
             .copied()
             .filter(|&i| i < n)
             .collect();
-        let task = NodeTask::new(a_hat, DMatrix::identity(n, n), classes.one_hot(), &test)?;
+        let task = NodeTask::new(a_hat, node_features(n), classes.one_hot(), &test)?;
         Ok(Self {
             club,
             graph,
@@ -79,6 +81,17 @@ impl KarateData {
     pub fn load(data_dir: Option<&Path>) -> Result<Self> {
         Self::new(load_karate(data_dir)?, KARATE_WEIGHTS)
     }
+}
+
+/// The homework's node features for `n` members, who have none of their
+/// own (Q3).
+///
+/// # Shapes
+/// returns (n, n).
+pub fn node_features(n: usize) -> DMatrix<f64> {
+    // BEGIN SOLUTION: the reference answer to Q3 is left out of the student release
+    DMatrix::identity(n, n)
+    // END SOLUTION
 }
 
 /// One training run's settings; `Default` is the original's hidden sizes
@@ -131,12 +144,20 @@ impl ZkcConfig {
     /// # Errors
     /// Invalid settings, or a loss that stops being finite.
     pub fn run(&self, data: &KarateData) -> Result<ZkcRun> {
+        self.train_on(&data.task)
+    }
+
+    /// Builds the network from the seed and trains it on `task`.
+    ///
+    /// # Errors
+    /// Invalid settings, or a loss that stops being finite.
+    pub fn train_on(&self, task: &NodeTask) -> Result<ZkcRun> {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-        let n_in = data.task.x.ncols();
-        let n_classes = data.task.labels.ncols();
+        let n_in = task.x.ncols();
+        let n_classes = task.labels.ncols();
         let mut network = GcnNetwork::new(n_in, n_classes, &self.hidden, &mut rng)?;
         let mut optim = GradientDescent::new(self.lr, self.weight_decay)?;
-        let history = train_gcn(&mut network, &mut optim, &data.task, &self.train)?;
+        let history = train_gcn(&mut network, &mut optim, task, &self.train)?;
         let test_accuracy = history
             .last()
             .map(|(_, _, acc)| acc)
