@@ -50,7 +50,6 @@ mod tests {
 
     #[test]
     fn the_notebook_form_draws_the_same_numbers() {
-        // BEGIN SOLUTION: (a test of the reference)
         let x = Matrix::from_fn(3, 4, |r, c| (4 * r + c) as f32);
         let (mut r1, mut r2) = (ChaCha8Rng::seed_from_u64(5), ChaCha8Rng::seed_from_u64(5));
         let noisy = add_noise(x.view(), 0.5, &mut r1);
@@ -64,7 +63,6 @@ mod tests {
             .zip_map(&u, |v, u| if u > 0.25 { v } else { 0.0 })
             .unwrap();
         assert_eq!(masked, by_hand);
-        // END SOLUTION
     }
 
     #[test]

@@ -218,22 +218,17 @@ mod tests {
 
     /// `x` plus noise of standard deviation `std`.
     fn noisy(x: &Matrix, r: &mut ChaCha8Rng, std: f32) -> Matrix {
-        // BEGIN SOLUTION: (a helper of the tests)
         x.zip_map(&randn_like(x, r), |v, n| v + std * n).unwrap()
-        // END SOLUTION
     }
 
     /// `x` with the entries where `keep(u)` fails zeroed, `u` uniform.
     fn masked(x: &Matrix, r: &mut ChaCha8Rng, keep: impl Fn(f32) -> bool) -> Matrix {
-        // BEGIN SOLUTION: (a helper of the tests)
         x.zip_map(&rand_like(x, r), |v, u| if keep(u) { v } else { 0.0 })
             .unwrap()
-        // END SOLUTION
     }
 
     #[test]
     fn the_references_and_other_correct_draws_pass() {
-        // BEGIN SOLUTION: (a test of the reference)
         check_denoising_step(&ReferenceNoiseStep { noise_std: 0.5 }, 0.5).unwrap();
         check_masking_step(&ReferenceMaskStep { mask_prob: 0.25 }, 0.25).unwrap();
         // A mask drawn the other way round: keep where u < 1 - p.
@@ -245,7 +240,6 @@ mod tests {
             (n, x.clone())
         });
         check_denoising_step(&direct, 0.5).unwrap();
-        // END SOLUTION
     }
 
     #[test]
