@@ -11,7 +11,6 @@ use crate::adam::Adam;
 use crate::autoencoder::Autoencoder;
 use crate::check::{check_architecture, check_denoising_step, check_masking_step};
 use crate::config::{Activation, DEFAULT_MASK_PROB, DEFAULT_NOISE_STD};
-use crate::corruption::{add_noise, apply_mask};
 use crate::error::Result;
 use crate::run::Arch;
 use hw6_exercise::CheckReport;
@@ -43,7 +42,7 @@ impl TrainStep for ReferenceNoiseStep {
         rng: &mut ChaCha8Rng,
     ) -> Result<f32> {
         // BEGIN SOLUTION: the reference denoising step
-        let x_noisy = add_noise(x.view(), self.noise_std as f32, rng);
+        let x_noisy = crate::corruption::add_noise(x.view(), self.noise_std as f32, rng);
         ae.step(&x_noisy, x, opt)
         // END SOLUTION
     }
@@ -65,7 +64,7 @@ impl TrainStep for ReferenceMaskStep {
         rng: &mut ChaCha8Rng,
     ) -> Result<f32> {
         // BEGIN SOLUTION: the reference masking step
-        let x_masked = apply_mask(x.view(), self.mask_prob as f32, rng);
+        let x_masked = crate::corruption::apply_mask(x.view(), self.mask_prob as f32, rng);
         ae.step(&x_masked, x, opt)
         // END SOLUTION
     }
