@@ -19,7 +19,7 @@ pub enum AttentionError {
     /// equation (3) is no longer a weighted average.
     #[error(
         "similarity of query row {row} and key row {col} is {value}, but equation (3) needs sim(q, k) >= 0 and finite; \
-         use a non-negative similarity (a kernel such as (q.k + 1)^2, exp(q.k / sqrt(D)), or elu(x)+1 features)"
+         use a non-negative similarity (a kernel such as exp(q.k / sqrt(D)), or the inner product of positive features such as elu(x)+1)"
     )]
     NegativeSimilarity { row: usize, col: usize, value: f64 },
     /// The denominator of equation (3) / (5) was zero (or not finite) for a row.

@@ -4,17 +4,12 @@
 //!
 //! for any similarity `sim`. This is the quadratic form: every one of the
 //! `N x L` similarities is evaluated. It is the reference the fast forms are
-//! checked against, so it accumulates in `f64`.
-//!
-//! # Cost
-//! Time `O(N L (S + M))` where `S` is the cost of one similarity (`O(D)` for a
-//! dot-product kernel). Memory: [`kernel_weights`] stores the `N x L` weights;
-//! [`kernel_attention`] works one query row at a time (`O(L)` scratch).
+//! checked against, so it accumulates in `f64`. [`kernel_weights`] stores
+//! the `N x L` weights; [`kernel_attention`] works one query row at a time.
 //!
 //! # Errors
-//! Equation (3) is a weighted average only if `sim >= 0` and the row sum is
-//! positive (part 3(a)); a negative or non-finite similarity and a zero
-//! denominator are errors that name the row, never NaNs.
+//! A negative or non-finite similarity and a zero denominator are errors
+//! that name the row, never NaNs (why they must be, is part 3(a)).
 
 use crate::error::{AttentionError, Result};
 use crate::shapes::{Dims, check_causal, check_qkv, to_rows};
@@ -113,10 +108,8 @@ pub fn kernel_weights(
 /// Kernel attention, equation (3), for any non-negative similarity.
 ///
 /// # Shapes
-/// `q: (N, D)`, `k: (L, D)`, `v: (L, M)` -> `(N, M)` (`L = N` when causal).
-///
-/// # Cost
-/// `O(N L (D + M))` time for a dot-product kernel; `O(L + M)` scratch.
+/// `q: (N, D)`, `k: (L, D)`, `v: (L, M)` -> `(N, M)` (`L = N` when causal);
+/// scratch of `L + M` numbers.
 pub fn kernel_attention(
     q: &Tensor,
     k: &Tensor,

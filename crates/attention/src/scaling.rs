@@ -1,11 +1,10 @@
 //! Part 2 measured: why attention divides by `sqrt(d)`.
 //!
-//! For `q, k ~ N(0, I_d)` independent, `E[qᵀk] = 0` and `Var(qᵀk) = d`, so raw
-//! dot products spread out like `sqrt(d)`; dividing by `s = sqrt(d)` brings
-//! the variance back to 1. With spread-out logits the softmax saturates: one
-//! weight takes almost everything and the entropy collapses, which also
-//! starves every other position of gradient. [`scaled_dot_products`] samples
-//! both effects for each `d`.
+//! Part 2 asks for the mean and variance of `qᵀk` for `q, k ~ N(0, I_d)`
+//! independent, and for the scale that normalises them. [`scaled_dot_products`]
+//! samples both moments for each `d`, before and after dividing by
+//! `sqrt(d)`, and what the spread of the logits does to a softmax: its
+//! entropy and its largest weight.
 
 use crate::error::Result;
 use hw6_exercise::ParamError;
@@ -77,10 +76,10 @@ impl ScalingConfig {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DotProductStats {
     pub d: usize,
-    /// Sample mean and variance of `qᵀk` (theory: 0 and `d`).
+    /// Sample mean and variance of `qᵀk`.
     pub mean_raw: f64,
     pub var_raw: f64,
-    /// Sample mean and variance of `qᵀk / sqrt(d)` (theory: 0 and 1).
+    /// Sample mean and variance of `qᵀk / sqrt(d)`.
     pub mean_scaled: f64,
     pub var_scaled: f64,
     /// Mean entropy of `softmax(q Kᵀ)` and of `softmax(q Kᵀ / sqrt(d))`.

@@ -3,11 +3,14 @@
 //!
 //! Every method runs on the same candle CPU kernels (the same matrix multiply
 //! on the same thread pool), so the comparison is between algorithms, not
-//! implementations. `peak_bytes` is measured by the
+//! implementations. The linear methods run a [`LinearAttentionCode`]: the
+//! notebook's own ([`run_cost_benchmark_with`]) or this crate's
+//! ([`run_cost_benchmark`]). `peak_bytes` is measured by the
 //! [`CountingAllocator`](crate::CountingAllocator) when the program installed
-//! it; `model_bytes` is [`AttentionMethod::model_bytes`].
+//! it; `model_bytes` is [`AttentionMethod::model_bytes`] for the feature
+//! widths used.
 
-use crate::cost::AttentionMethod;
+use crate::cost::{AttentionMethod, LinearAttentionCode, model_bytes, predicted_flops};
 use crate::error::Result;
 use crate::fit::{
     CROSSOVER_DEFINITION, Crossover, PowerLaw, ScanPoint, crossover_from_scan, fit_power_law,
@@ -143,9 +146,15 @@ fn time_runs(
     Ok((best, runs))
 }
 
-fn measure(config: &CostConfig, method: AttentionMethod, n: usize) -> Result<CostRow> {
+fn measure(
+    config: &CostConfig,
+    method: AttentionMethod,
+    code: LinearAttentionCode<'_>,
+    n: usize,
+) -> Result<CostRow> {
     let (d, m) = (config.d, config.m);
-    let model_bytes = method.model_bytes(n, d, m);
+    let c = method.features_with(d, code);
+    let model_bytes = model_bytes(c, n, d, m);
     let mut row = CostRow {
         n,
         d,
@@ -155,7 +164,7 @@ fn measure(config: &CostConfig, method: AttentionMethod, n: usize) -> Result<Cos
         runs: 0,
         peak_bytes: None,
         model_bytes,
-        predicted_flops: method.predicted_flops(n, d, m),
+        predicted_flops: predicted_flops(c, n, d, m),
         max_abs_diff: None,
         skipped: None,
     };
@@ -169,36 +178,34 @@ fn measure(config: &CostConfig, method: AttentionMethod, n: usize) -> Result<Cos
         return Ok(row);
     }
     let (q, k, v) = random_qkv(n, d, m, config.seed)?;
-    let (seconds, runs) = time_runs(config.repeats, config.min_seconds, || {
-        method.run(&q, &k, &v).map(drop)
-    })?;
-    let (out, heap) = measure_heap(|| method.run(&q, &k, &v));
+    let run = || method.run_with(&q, &k, &v, code);
+    let (seconds, runs) = time_runs(config.repeats, config.min_seconds, || run().map(drop))?;
+    let (out, heap) = measure_heap(run);
     let out = out?;
     row.seconds = Some(seconds);
     row.runs = runs;
     row.peak_bytes = heap.map(|h| h.peak_bytes);
     if n <= config.check_up_to {
-        let want = method.reference(&q, &k, &v)?;
+        let want = method.reference_with(&q, &k, &v, code)?;
         row.max_abs_diff = Some(max_abs_diff(&to_rows(&out)?, &to_rows(&want)?) as f64);
     }
     Ok(row)
 }
 
-fn scan_crossover(config: &CostConfig) -> Result<Vec<ScanPoint>> {
+fn scan_crossover(config: &CostConfig, code: LinearAttentionCode<'_>) -> Result<Vec<ScanPoint>> {
     let mut points = Vec::new();
     for n in scan_lengths(config.d) {
-        let softmax = AttentionMethod::Softmax;
-        if softmax.model_bytes(n, config.d, config.m) > config.memory_budget_bytes {
+        if model_bytes(None, n, config.d, config.m) > config.memory_budget_bytes {
             break;
         }
         let (q, k, v) = random_qkv(n, config.d, config.m, config.seed)?;
         let (reps, min_s) = (config.repeats.max(5), config.min_seconds.max(0.02));
         let time = |method: AttentionMethod| {
-            time_runs(reps, min_s, || method.run(&q, &k, &v).map(drop)).map(|(t, _)| t)
+            time_runs(reps, min_s, || method.run_with(&q, &k, &v, code).map(drop)).map(|(t, _)| t)
         };
         points.push(ScanPoint {
             n,
-            softmax_seconds: time(softmax)?,
+            softmax_seconds: time(AttentionMethod::Softmax)?,
             linear_seconds: time(AttentionMethod::LinearQuadratic)?,
         });
     }
@@ -220,16 +227,27 @@ fn fit_methods(rows: &[CostRow]) -> Vec<PowerLaw> {
         .collect()
 }
 
-/// Runs the benchmark, calling `progress` after each row.
+/// Runs the benchmark on this crate's implementations, calling `progress`
+/// after each row.
 pub fn run_cost_benchmark(
     config: &CostConfig,
+    progress: impl FnMut(&CostRow),
+) -> Result<CostReport> {
+    run_cost_benchmark_with(config, LinearAttentionCode::reference(), progress)
+}
+
+/// Runs the benchmark with `code` as the linear methods (the notebook's
+/// linear attention and feature map), calling `progress` after each row.
+pub fn run_cost_benchmark_with(
+    config: &CostConfig,
+    code: LinearAttentionCode<'_>,
     mut progress: impl FnMut(&CostRow),
 ) -> Result<CostReport> {
     config.check()?;
     let mut rows = Vec::new();
     for &n in &config.ns {
         for method in AttentionMethod::ALL {
-            let row = measure(config, method, n)?;
+            let row = measure(config, method, code, n)?;
             progress(&row);
             rows.push(row);
         }
@@ -244,7 +262,7 @@ pub fn run_cost_benchmark(
         _ => None,
     };
     let scan = if config.scan_crossover {
-        scan_crossover(config)?
+        scan_crossover(config, code)?
     } else {
         Vec::new()
     };
