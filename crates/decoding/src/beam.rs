@@ -1,12 +1,10 @@
 //! Beam search (Algorithm 1 of part 5) and greedy decoding.
 //!
-//! At each of `T` steps, every one of the `k` kept hypotheses is expanded by
-//! one call of the step function (`M` log-probabilities); its tokens are
-//! sorted (`O(M log M)`) and its best `k` extensions become candidates; the
-//! `k²` candidates are sorted (`O(k² log k)`) and the best `k` are kept.
-//! Total `O(T (k M log M + k² log k)) = O(T k M log M)` for `k <= M` - the
-//! answer to 5(e). Taking only `k` tokens per hypothesis loses nothing: at most
-//! `k` children of one parent can survive the cut.
+//! Beam search keeps the `k` best prefixes after each of `T` steps, starting
+//! from the empty prefix; greedy decoding keeps one. [`beam_search`] is the
+//! notebook's exercise (`my_beam_search`), so a student release has a
+//! `todo!()` there; it records every step's candidates ([`BeamStep`]) and
+//! counts its work ([`SearchStats`]) for `hw6 beam`.
 
 use crate::error::Result;
 use crate::hypothesis::{Hypothesis, rank};
@@ -70,7 +68,17 @@ pub struct SearchResult {
     pub stats: SearchStats,
 }
 
-/// Beam search of width `config.width` for `config.length` tokens.
+impl SearchResult {
+    /// The beam after the last step, best first (empty for exhaustive
+    /// search, which keeps no beam).
+    pub fn final_beam(&self) -> &[Hypothesis] {
+        self.steps.last().map_or(&[], BeamStep::beam)
+    }
+}
+
+/// Beam search of width `config.width` for `config.length` tokens, ties
+/// broken by [`rank`]. The beam after the last step is
+/// [`SearchResult::final_beam`], best first; `result.best` is its first.
 ///
 /// # Errors
 /// Width or length 0; a step function that returns a wrong-length or non
@@ -78,6 +86,14 @@ pub struct SearchResult {
 pub fn beam_search(model: &mut impl StepModel, config: BeamConfig) -> Result<SearchResult> {
     config.check()?;
     check_vocab(model.vocab_size())?;
+    // BEGIN SOLUTION: keep the config.width best prefixes at every step
+    // Algorithm 1: at each of T steps, every one of the k kept hypotheses is
+    // expanded by one call of the step function (M log-probabilities); its
+    // tokens are sorted (O(M log M)) and its best k extensions become
+    // candidates; the k² candidates are sorted (O(k² log k)) and the best k
+    // are kept. Total O(T (k M log M + k² log k)) = O(T k M log M) for
+    // k <= M. Taking only k tokens per hypothesis loses nothing: at most k
+    // children of one parent can survive the cut.
     let k = config.width;
     let mut stats = SearchStats::default();
     let mut beam = vec![Hypothesis::empty()];
@@ -108,6 +124,7 @@ pub fn beam_search(model: &mut impl StepModel, config: BeamConfig) -> Result<Sea
         steps,
         stats,
     })
+    // END SOLUTION
 }
 
 pub(crate) fn check_vocab(m: usize) -> Result<()> {

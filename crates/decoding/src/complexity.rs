@@ -1,15 +1,16 @@
 //! Part 5(e) measured: how the work of beam search grows with the length
 //! `T`, the width `k` and the vocabulary size `M`.
 //!
-//! Predicted: `T k` step calls (each `O(M)`), and per step `k` sorts of `M`
-//! log-probabilities plus one sort of `k²` candidates, so about
-//! `T (k M log2 M + k² log2 k²)` comparisons: `O(T k M log M)` for `k <= M`.
-//! [`measure_beam_complexity`] varies one of `T`, `k`, `M` at a time and fits
-//! the log-log slope of the counts (1 for `T`, about 1 for `k` while
-//! `k << M`, a little over 1 for `M` because of the `log M`).
+//! [`measure_beam_complexity`] runs this crate's beam search and reads its
+//! own counters; [`measure_beam_complexity_with`] runs the notebook's, counts
+//! its step calls through the model and its comparisons as calls of
+//! [`rank`](crate::rank). Each varies one of `T`, `k`, `M` at a time and
+//! fits the log-log slope of the counts, next to the slope of the crate's
+//! cost estimate, to compare with the answer to 5(e).
 
 use crate::beam::{BeamConfig, beam_search};
 use crate::error::Result;
+use crate::hypothesis::{Hypothesis, rank_calls};
 use crate::step::{StepModel, Token};
 use hw6_exercise::ParamError;
 use hw6_linalg::{fit_line, log_sum_exp};
@@ -61,9 +62,9 @@ pub struct ComplexityPoint {
     pub m: usize,
     pub step_calls: u64,
     pub comparisons: u64,
-    /// `T k M log2 M`, the 5(e) bound without constants.
+    /// The crate's cost estimate without constants.
     pub predicted: f64,
-    /// `T (k M log2 M + k² log2 k²)`, the comparison estimate.
+    /// The crate's estimate of the comparisons.
     pub predicted_comparisons: f64,
     pub seconds: f64,
 }
@@ -78,7 +79,7 @@ pub struct ComplexitySweep {
     pub comparisons_slope: f64,
     /// Log-log slope of step calls against the varied variable.
     pub step_calls_slope: f64,
-    /// Log-log slope of the 5(e) prediction `T k M log2 M` (for comparison).
+    /// Log-log slope of the estimate `predicted` (for comparison).
     pub predicted_slope: f64,
 }
 
@@ -89,7 +90,50 @@ fn slope(xs: &[f64], ys: &[f64]) -> f64 {
     fit_line(&lx, &ly).map_or(f64::NAN, |(slope, _)| slope)
 }
 
-/// Runs beam search on a [`HashedModel`] once per setting.
+/// A [`HashedModel`] that counts its step calls: what a notebook's beam
+/// search is measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountingModel {
+    pub model: HashedModel,
+    /// Step calls so far.
+    pub calls: u64,
+}
+
+impl StepModel for CountingModel {
+    fn vocab_size(&self) -> usize {
+        self.model.vocab_size()
+    }
+
+    fn next_log_probs(&mut self, prefix: &[Token]) -> Result<Vec<f64>> {
+        self.calls += 1;
+        self.model.next_log_probs(prefix)
+    }
+}
+
+/// The point of one run: counts in, estimates added.
+fn point(
+    t: usize,
+    k: usize,
+    m: usize,
+    step_calls: u64,
+    comparisons: u64,
+    seconds: f64,
+) -> ComplexityPoint {
+    let (tf, kf, mf) = (t as f64, k as f64, m as f64);
+    let log_m = mf.log2().max(1.0);
+    ComplexityPoint {
+        t,
+        k,
+        m,
+        step_calls,
+        comparisons,
+        predicted: tf * kf * mf * log_m,
+        predicted_comparisons: tf * (kf * mf * log_m + kf * kf * (kf * kf).log2().max(1.0)),
+        seconds,
+    }
+}
+
+/// Runs this crate's beam search on a [`HashedModel`] once.
 pub fn beam_work(t: usize, k: usize, m: usize, seed: u64) -> Result<ComplexityPoint> {
     let mut model = HashedModel {
         vocab_size: m,
@@ -104,22 +148,46 @@ pub fn beam_work(t: usize, k: usize, m: usize, seed: u64) -> Result<ComplexityPo
         },
     )?;
     let seconds = start.elapsed().as_secs_f64();
-    let (tf, kf, mf) = (t as f64, k as f64, m as f64);
-    let log_m = mf.log2().max(1.0);
-    Ok(ComplexityPoint {
+    Ok(point(
         t,
         k,
         m,
-        step_calls: res.stats.step_calls,
-        comparisons: res.stats.comparisons,
-        predicted: tf * kf * mf * log_m,
-        predicted_comparisons: tf * (kf * mf * log_m + kf * kf * (kf * kf).log2().max(1.0)),
+        res.stats.step_calls,
+        res.stats.comparisons,
         seconds,
-    })
+    ))
 }
 
-/// Sweeps of `T`, `k` and `M` around `base = (T, k, M)`; each list needs at
-/// least two values.
+/// Runs `search` on a [`HashedModel`] once, counting step calls and calls
+/// of [`rank`](crate::rank).
+pub fn beam_work_with(
+    t: usize,
+    k: usize,
+    m: usize,
+    seed: u64,
+    mut search: impl FnMut(&mut CountingModel, BeamConfig) -> Result<Vec<Hypothesis>>,
+) -> Result<ComplexityPoint> {
+    let mut model = CountingModel {
+        model: HashedModel {
+            vocab_size: m,
+            seed,
+        },
+        calls: 0,
+    };
+    let (ranks, start) = (rank_calls(), Instant::now());
+    search(
+        &mut model,
+        BeamConfig {
+            width: k,
+            length: t,
+        },
+    )?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(point(t, k, m, model.calls, rank_calls() - ranks, seconds))
+}
+
+/// Sweeps of `T`, `k` and `M` around `base = (T, k, M)` with this crate's
+/// beam search; each list needs at least two values.
 pub fn measure_beam_complexity(
     base: (usize, usize, usize),
     ts: &[usize],
@@ -127,9 +195,30 @@ pub fn measure_beam_complexity(
     ms: &[usize],
     seed: u64,
 ) -> Result<Vec<ComplexitySweep>> {
+    sweep(base, [ts, ks, ms], &mut |t, k, m| beam_work(t, k, m, seed))
+}
+
+/// [`measure_beam_complexity`] for `search`, the notebook's beam search.
+pub fn measure_beam_complexity_with(
+    base: (usize, usize, usize),
+    ts: &[usize],
+    ks: &[usize],
+    ms: &[usize],
+    seed: u64,
+    mut search: impl FnMut(&mut CountingModel, BeamConfig) -> Result<Vec<Hypothesis>>,
+) -> Result<Vec<ComplexitySweep>> {
+    sweep(base, [ts, ks, ms], &mut |t, k, m| {
+        beam_work_with(t, k, m, seed, &mut search)
+    })
+}
+
+fn sweep(
+    base: (usize, usize, usize),
+    lists: [&[usize]; 3],
+    run: &mut dyn FnMut(usize, usize, usize) -> Result<ComplexityPoint>,
+) -> Result<Vec<ComplexitySweep>> {
     let mut sweeps = Vec::new();
-    let lists: [(&'static str, &[usize]); 3] = [("T", ts), ("k", ks), ("M", ms)];
-    for (name, values) in lists {
+    for (name, values) in ["T", "k", "M"].into_iter().zip(lists) {
         if values.len() < 2 || values.contains(&0) {
             let problem = format!(
                 "{name} = {values:?}: give at least two positive values per swept variable"
@@ -143,7 +232,7 @@ pub fn measure_beam_complexity(
                 "k" => (base.0, x, base.2),
                 _ => (base.0, base.1, x),
             };
-            points.push(beam_work(t, k, m, seed)?);
+            points.push(run(t, k, m)?);
         }
         let xs: Vec<f64> = values.iter().map(|&x| x as f64).collect();
         let get = |f: fn(&ComplexityPoint) -> f64| points.iter().map(f).collect::<Vec<_>>();

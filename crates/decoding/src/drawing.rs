@@ -5,6 +5,7 @@
 
 use crate::beam::SearchResult;
 use crate::step::Token;
+use crate::trace::BeamTrace;
 use crate::tree::{EdgeSource, LogProbTree};
 use serde::Serialize;
 
@@ -32,9 +33,16 @@ pub struct TreeDrawing {
     pub best_path: Vec<usize>,
 }
 
-/// Flattens `tree`, marking what `beam` kept, the sequence it returned and
-/// the sequence `best` (usually exhaustive search's answer).
+/// Flattens `tree`, marking what the reference search `beam` kept, the
+/// sequence it returned and the sequence `best` (usually exhaustive search's
+/// answer).
 pub fn tree_drawing(tree: &LogProbTree, beam: &SearchResult, best: &[Token]) -> TreeDrawing {
+    trace_drawing(tree, &BeamTrace::of_search(beam), best)
+}
+
+/// Flattens `tree`, marking the prefixes in `trace`'s beams, the sequence it
+/// returned and the sequence `best`.
+pub fn trace_drawing(tree: &LogProbTree, trace: &BeamTrace, best: &[Token]) -> TreeDrawing {
     let mut nodes = vec![DrawNode {
         prefix: Vec::new(),
         parent: None,
@@ -50,11 +58,6 @@ pub fn tree_drawing(tree: &LogProbTree, beam: &SearchResult, best: &[Token]) -> 
         let mut full = prefix.clone();
         full.push(token);
         let total = totals[parent] + lp;
-        let kept_at = beam
-            .steps
-            .iter()
-            .find(|s| s.beam().iter().any(|h| h.tokens == full))
-            .map(|s| s.t);
         let mark = match source {
             EdgeSource::Complement => "*",
             EdgeSource::Assumed => "?",
@@ -62,11 +65,11 @@ pub fn tree_drawing(tree: &LogProbTree, beam: &SearchResult, best: &[Token]) -> 
         };
         let word = tree.vocab().get(token).map_or("?", |w| w.as_str());
         nodes.push(DrawNode {
+            kept_at: trace.kept_at(&full),
             prefix: full,
             parent: Some(parent),
             label: format!("{word}\n{total:.2}"),
             edge_label: format!("{lp:.2}{mark}"),
-            kept_at,
         });
         totals.push(total);
     }
@@ -75,8 +78,9 @@ pub fn tree_drawing(tree: &LogProbTree, beam: &SearchResult, best: &[Token]) -> 
             .filter_map(|t| nodes.iter().position(|n| n.prefix == tokens[..t]))
             .collect()
     };
+    let returned = trace.returned().map_or(&[][..], |h| &h.tokens[..]);
     TreeDrawing {
-        returned_path: path_to(&beam.best.tokens),
+        returned_path: path_to(returned),
         best_path: path_to(best),
         nodes,
     }

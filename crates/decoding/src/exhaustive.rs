@@ -1,6 +1,6 @@
-//! Exhaustive search: score all `M^T` sequences and return the most likely
-//! one - the answer beam search approximates. `O(M^T)` step-function outputs,
-//! which is why nobody decodes this way.
+//! Exhaustive search: score all `M^T` sequences, depth first, and return the
+//! most likely one, the answer beam search approximates. The number of
+//! sequences grows as `M^T`, which is why nobody decodes this way.
 
 use crate::beam::{SearchResult, check_length, check_vocab};
 use crate::error::{DecodeError, Result};
@@ -32,19 +32,32 @@ pub fn all_sequences(
         });
     }
     let mut stats = SearchStats::default();
-    let mut frontier = vec![Hypothesis::empty()];
-    for _ in 0..length {
-        let mut next = Vec::with_capacity(frontier.len() * m);
-        for hyp in &frontier {
-            let lp = checked_step(model, &hyp.tokens)?;
-            stats.step_calls += 1;
-            stats.scores += lp.len() as u64;
-            next.extend(lp.iter().enumerate().map(|(w, &l)| hyp.extend(w, l)));
-        }
-        frontier = next;
+    let mut all = Vec::with_capacity(count as usize);
+    enumerate(model, Hypothesis::empty(), length, &mut stats, &mut all)?;
+    stats.sort_by(&mut all, rank);
+    Ok((all, stats))
+}
+
+/// Appends every completion of `prefix` to `length` tokens to `out`, depth
+/// first: one step call per prefix shorter than `length`.
+fn enumerate(
+    model: &mut impl StepModel,
+    prefix: Hypothesis,
+    length: usize,
+    stats: &mut SearchStats,
+    out: &mut Vec<Hypothesis>,
+) -> Result<()> {
+    if prefix.tokens.len() == length {
+        out.push(prefix);
+        return Ok(());
     }
-    stats.sort_by(&mut frontier, rank);
-    Ok((frontier, stats))
+    let lp = checked_step(model, &prefix.tokens)?;
+    stats.step_calls += 1;
+    stats.scores += lp.len() as u64;
+    for (token, &l) in lp.iter().enumerate() {
+        enumerate(model, prefix.extend(token, l), length, stats, out)?;
+    }
+    Ok(())
 }
 
 /// The most likely length-`length` sequence, found by enumerating all of

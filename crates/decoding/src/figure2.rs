@@ -17,11 +17,10 @@
 //! - where one child is given, its sibling is `log(1 - exp(given))`
 //!   ([`complement_log_prob`]), e.g. `log(1 - e^-0.6) = -0.796`;
 //! - where both are given, the text's rounded numbers stand although they do
-//!   not sum to probability 1 exactly; the answers are stated in them
-//!   (`-1.46 = -0.65 - 0.8 - 0.01`);
+//!   not sum to probability 1 exactly; the homework's answers are computed
+//!   from them;
 //! - after `network network` nothing is given: a fair coin (`ln 0.5` each).
-//!   That prefix scores `-1.526`, below the best sequence's `-1.46`, and beam
-//!   search drops it at step 2, so the choice changes no answer.
+//!   No choice there changes an answer of part 5 (a test tries several).
 
 use crate::error::Result;
 use crate::tree::{EdgeSource, LogProbTree};
@@ -68,50 +67,4 @@ pub fn figure2_tree_with(unknown: [f64; 2]) -> Result<LogProbTree> {
 pub fn figure2_tree() -> Result<LogProbTree> {
     let half = 0.5f64.ln();
     figure2_tree_with([half, half])
-}
-
-/// The answers to part 5 (a)-(d), computed by running the searches on
-/// [`figure2_tree`]; (e) is measured by [`measure_beam_complexity`](crate::measure_beam_complexity).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Figure2Answers {
-    /// (a)-(c): the beam (width 2) after steps 1, 2 and 3, as (text, log-prob).
-    pub beams: Vec<Vec<(String, f64)>>,
-    /// What beam search returns.
-    pub returned: (String, f64),
-    /// (d): the most likely sequence, by exhaustive search.
-    pub most_likely: (String, f64),
-    /// (d): whether beam search found it.
-    pub beam_found_best: bool,
-    /// (d): the step at which the best sequence's prefix fell out of the beam.
-    pub best_dropped_at_step: Option<usize>,
-}
-
-/// Runs width-2 beam search and exhaustive search on Figure 2.
-pub fn figure2_answers() -> Result<Figure2Answers> {
-    let mut tree = figure2_tree()?;
-    let vocab = tree.vocab().to_vec();
-    let beam = crate::beam::beam_search(
-        &mut tree,
-        crate::beam::BeamConfig {
-            width: 2,
-            length: 3,
-        },
-    )?;
-    let exact = crate::exhaustive::exhaustive_search(&mut tree, 3)?;
-    let named = |h: &crate::hypothesis::Hypothesis| (h.text(&vocab), h.log_prob);
-    let best_dropped_at_step = beam.steps.iter().find_map(|s| {
-        let prefix = &exact.best.tokens[..s.t];
-        (!s.beam().iter().any(|h| h.tokens == prefix)).then_some(s.t)
-    });
-    Ok(Figure2Answers {
-        beams: beam
-            .steps
-            .iter()
-            .map(|s| s.beam().iter().map(named).collect())
-            .collect(),
-        returned: named(&beam.best),
-        most_likely: named(&exact.best),
-        beam_found_best: beam.best.tokens == exact.best.tokens,
-        best_dropped_at_step,
-    })
 }

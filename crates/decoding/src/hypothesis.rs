@@ -1,12 +1,23 @@
 //! A partial sequence and its total log-probability, and the one order every
-//! search uses to rank them.
+//! search uses to rank them. [`rank`] counts its calls (per thread), so the
+//! work of a notebook's beam search can be measured without touching it.
 
 use crate::step::Token;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::cell::Cell;
 use std::cmp::Ordering;
 
+thread_local! {
+    static RANK_CALLS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Calls of [`rank`] made on this thread so far.
+pub(crate) fn rank_calls() -> u64 {
+    RANK_CALLS.with(Cell::get)
+}
+
 /// A (partial) output sequence with `log p(y_1..y_t) = Σ_s log p(y_s | y_<s)`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hypothesis {
     pub tokens: Vec<Token>,
     pub log_prob: f64,
@@ -53,6 +64,7 @@ impl Hypothesis {
 /// lexicographically smaller token sequence, so results are deterministic.
 /// `Less` means `a` ranks before `b`.
 pub fn rank(a: &Hypothesis, b: &Hypothesis) -> Ordering {
+    RANK_CALLS.with(|calls| calls.set(calls.get() + 1));
     b.log_prob
         .total_cmp(&a.log_prob)
         .then_with(|| a.tokens.cmp(&b.tokens))

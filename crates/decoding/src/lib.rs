@@ -5,13 +5,20 @@
 //! log-probability. Searches: [`beam_search`] (and [`greedy_search`], its
 //! width-1 case) and [`exhaustive_search`], each counting its work in
 //! [`SearchStats`]. The homework's Figure 2 is a [`LogProbTree`]
-//! ([`figure2_tree`]); [`measure_beam_complexity`] measures part 5(e).
+//! ([`figure2_tree`]); a [`BeamTrace`] holds the beam after each step of any
+//! beam search, for the step table and the drawing ([`trace_drawing`]);
+//! [`measure_beam_complexity`] measures part 5(e).
+//!
+//! The notebook's exercise is beam search; [`check_beam_search`] checks it.
+//! A student release has `todo!()` in place of this crate's answer to it.
 //!
 //! ```
 //! use hw6_decoding::prelude::*;
-//! let answers = figure2_answers()?;
-//! assert_eq!(answers.returned.0, "neural network network");
-//! assert_eq!(answers.most_likely.0, "neural neural neural");
+//! let mut tree = figure2_tree()?;
+//! let greedy = greedy_search(&mut tree, 3)?;
+//! let exact = exhaustive_search(&mut tree, 3)?;
+//! assert!(greedy.best.log_prob <= exact.best.log_prob);
+//! assert_eq!(exact.stats.step_calls, 1 + 2 + 4);
 //! # Ok::<(), DecodeError>(())
 //! ```
 
@@ -25,33 +32,36 @@ mod figure2;
 mod hypothesis;
 mod stats;
 mod step;
+mod trace;
 mod tree;
 
 pub use beam::{BeamConfig, BeamStep, SearchResult, beam_search, greedy_search};
-pub use check::check_beam_search;
+pub use check::{check_beam_search, check_reference};
 pub use complexity::{
-    ComplexityPoint, ComplexitySweep, HashedModel, beam_work, measure_beam_complexity,
+    ComplexityPoint, ComplexitySweep, CountingModel, HashedModel, beam_work, beam_work_with,
+    measure_beam_complexity, measure_beam_complexity_with,
 };
-pub use drawing::{DrawNode, TreeDrawing, tree_drawing};
+pub use drawing::{DrawNode, TreeDrawing, trace_drawing, tree_drawing};
 pub use error::{DecodeError, Result};
 pub use exhaustive::{EXHAUSTIVE_LIMIT, all_sequences, exhaustive_search};
-pub use figure2::{
-    Figure2Answers, NETWORK, NEURAL, complement_log_prob, figure2_answers, figure2_tree,
-    figure2_tree_with,
-};
+pub use figure2::{NETWORK, NEURAL, complement_log_prob, figure2_tree, figure2_tree_with};
 pub use hypothesis::{Hypothesis, rank};
 pub use stats::SearchStats;
 pub use step::{StepFn, StepModel, Token};
+pub use trace::{BeamTrace, Fate};
 pub use tree::{EdgeSource, LogProbTree};
 
 /// What notebooks need, with names unique across the hw6 crates.
 pub mod prelude {
     pub use crate::{
-        BeamConfig, BeamStep, ComplexityPoint, ComplexitySweep, DecodeError, DrawNode, EdgeSource,
-        Figure2Answers, HashedModel, Hypothesis, LogProbTree, NETWORK, NEURAL, SearchResult,
-        SearchStats, StepFn, StepModel, Token, TreeDrawing, all_sequences, beam_search, beam_work,
-        check_beam_search, complement_log_prob, exhaustive_search, figure2_answers, figure2_tree,
-        figure2_tree_with, greedy_search, measure_beam_complexity, rank, tree_drawing,
+        BeamConfig, BeamStep, BeamTrace, ComplexityPoint, ComplexitySweep, CountingModel,
+        DecodeError, DrawNode, EdgeSource, Fate, HashedModel, Hypothesis, LogProbTree, NETWORK,
+        NEURAL, SearchResult, SearchStats, StepFn, StepModel, Token, TreeDrawing, all_sequences,
+        beam_search, beam_work, check_beam_search, complement_log_prob, exhaustive_search,
+        figure2_tree, figure2_tree_with, greedy_search, measure_beam_complexity,
+        measure_beam_complexity_with, rank, trace_drawing, tree_drawing,
     };
-    pub use hw6_exercise::{CheckReport, Implementation, implementation_to_use};
+    pub use hw6_exercise::{
+        CheckReport, Implementation, Unfinished, implementation_to_use, reaches_todo,
+    };
 }
