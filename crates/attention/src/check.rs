@@ -24,6 +24,24 @@ const LINEAR: &str = "linear attention";
 /// Relative error up to which a check accepts a value.
 const TOLERANCE: f64 = 1e-4;
 
+/// Expected values are recorded as their bit patterns: exact, and no
+/// number in the fixtures can read as an answer of a written question.
+fn bits64(values: &[f64]) -> Vec<u64> {
+    values.iter().map(|v| v.to_bits()).collect()
+}
+
+fn from_bits64(bits: &[u64]) -> Vec<f64> {
+    bits.iter().map(|&b| f64::from_bits(b)).collect()
+}
+
+fn bits32(values: &[f32]) -> Vec<u32> {
+    values.iter().map(|v| v.to_bits()).collect()
+}
+
+fn from_bits32(bits: &[u32]) -> Vec<f32> {
+    bits.iter().map(|&b| f32::from_bits(b)).collect()
+}
+
 /// The feature map check's `(q, k)` pairs: three probes of width 1 (zero,
 /// equal, opposite), then 20 seeded pairs for each `D` from 1 to 8 and 16.
 fn feature_map_pairs() -> Vec<(Vec<f32>, Vec<f32>)> {
@@ -88,14 +106,13 @@ pub fn check_quadratic_feature_map(phi: impl Fn(&[f32]) -> Vec<f32>) -> Result<C
     let fail = |reason: String| -> AttentionError { CheckFailure::new(FEATURE_MAP, reason).into() };
     checked(FEATURE_MAP, |report| {
         let pairs = feature_map_pairs();
-        let want: Vec<f64> = expected("attention.quadratic_features.kernel", || {
-            Ok::<_, AttentionError>(
-                pairs
-                    .iter()
-                    .map(|(q, k)| quadratic_similarity(q, k))
-                    .collect(),
-            )
-        })?;
+        let want = from_bits64(&expected("attention.quadratic_features.kernel", || {
+            let kernel: Vec<f64> = pairs
+                .iter()
+                .map(|(q, k)| quadratic_similarity(q, k))
+                .collect();
+            Ok::<_, AttentionError>(bits64(&kernel))
+        })?);
         let mut got = Vec::with_capacity(pairs.len());
         for (q, k) in &pairs {
             let (pq, pk) = (phi(q), phi(k));
@@ -122,7 +139,7 @@ pub fn check_quadratic_feature_map(phi: impl Fn(&[f32]) -> Vec<f32>) -> Result<C
                     format!("{place}; check each feature against the kernel's expansion for D = 1")
                 } else {
                     format!(
-                        "right for D = 1 but not for D = {d}: {place}; check the cross terms x_i x_j (each pair i < j once, with the scale the expansion needs) and that every coordinate is used"
+                        "right for D = 1 but not for D = {d}: {place}; check the features that mix two coordinates (and their scale) and that every coordinate is used"
                     )
                 }));
             }
@@ -253,14 +270,21 @@ pub fn check_linear_attention(
 ) -> Result<CheckReport> {
     checked(LINEAR, |report| {
         let cases = linear_cases()?;
-        let want: Vec<Vec<f32>> = expected("attention.linear_attention.outputs", || {
+        let recorded: Vec<Vec<u32>> = expected("attention.linear_attention.outputs", || {
             let reference = |c: &LinearCase| {
                 let [q, k, v] = &c.qkv;
                 let sim = feature_similarity(c.map);
-                to_rows(&kernel_attention(q, k, v, sim, Masking::Full)?)
+                Ok(bits32(&to_rows(&kernel_attention(
+                    q,
+                    k,
+                    v,
+                    sim,
+                    Masking::Full,
+                )?)?))
             };
             cases.iter().map(reference).collect::<Result<_>>()
         })?;
+        let want: Vec<Vec<f32>> = recorded.iter().map(|b| from_bits32(b)).collect();
         let mut worst = 0f64;
         for (case, want) in cases.iter().zip(&want) {
             let [n, l, d, m] = case.sizes;
@@ -289,21 +313,20 @@ pub fn check_linear_attention(
 /// # Shapes
 /// -> `(n, m)`.
 pub fn quadratic_kernel_attention(n: usize, d: usize, m: usize, seed: u64) -> Result<Tensor> {
-    let rows: Vec<f32> = expected_on(
+    let rows = expected_on(
         "attention.identities.quadratic_kernel",
         &(n, d, m, seed),
         || {
             let (q, k, v) = random_qkv(n, d, m, seed)?;
-            to_rows(&kernel_attention(
-                &q,
-                &k,
-                &v,
-                quadratic_similarity,
-                Masking::Full,
-            )?)
+            let out = kernel_attention(&q, &k, &v, quadratic_similarity, Masking::Full)?;
+            Ok::<_, AttentionError>(bits32(&to_rows(&out)?))
         },
     )?;
-    Ok(Tensor::from_vec(rows, (n, m), &candle_core::Device::Cpu)?)
+    Ok(Tensor::from_vec(
+        from_bits32(&rows),
+        (n, m),
+        &candle_core::Device::Cpu,
+    )?)
 }
 
 /// The notebook's inputs of [`quadratic_kernel_attention`]: `(N, D, M, seed)`.

@@ -66,7 +66,7 @@ fn a_feature_map_mistake_is_named() {
     });
     let msg = failure(check_quadratic_feature_map(unscaled_cross));
     assert!(msg.contains("right for D = 1 but not for D = 2"), "{msg}");
-    assert!(msg.contains("cross terms"), "{msg}");
+    assert!(msg.contains("mix two coordinates"), "{msg}");
     // A length that depends on the values.
     let ragged = |x: &[f32]| vec![1.0; if x[0] > 0.0 { 3 } else { 4 }];
     let msg = failure(check_quadratic_feature_map(ragged));
@@ -136,5 +136,29 @@ fn a_closure_feature_map_runs_like_the_crates_own() -> R {
         vec![1.0; if x[0] > 0.0 { 2 } else { 3 }]
     });
     assert!(matches!(ragged.apply(&q), Err(AttentionError::Shape(_))));
+    Ok(())
+}
+
+#[test]
+fn a_feature_maps_kernel_counts_rounding_below_zero_as_zero() -> R {
+    // On the notebook's problem, (q.k + 1)^2 from f32 features rounds below
+    // zero for one pair (query 136, key 2): equation (3) must still accept it.
+    let (n, d, m, seed) = IDENTITIES_PROBLEM;
+    let (q, k, v) = random_qkv(n, d, m, seed)?;
+    let exact = kernel_attention(&q, &k, &v, quadratic_similarity, Masking::Causal)?;
+    let sim = feature_similarity(&QuadraticFeatures);
+    let from_features = kernel_attention(&q, &k, &v, sim, Masking::Causal)?;
+    let diff = (exact - from_features)?
+        .abs()?
+        .max_all()?
+        .to_scalar::<f32>()?;
+    assert!(diff < 1e-5, "{diff}");
+    // A kernel that is negative beyond rounding is still refused.
+    let identity = FeatureFn::new("identity", |x: &[f32]| x.to_vec());
+    let err = kernel_attention(&q, &k, &v, feature_similarity(&identity), Masking::Full);
+    assert!(matches!(
+        err,
+        Err(AttentionError::NegativeSimilarity { .. })
+    ));
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! Part 5 (a)-(d) on the homework's tree. These tests state the answers, so
-//! a student release keeps only their names.
+//! Part 5 (a)-(d) on the homework's tree. (These tests state the answers: a
+//! student release leaves out every crate's tests.)
 
 use hw6_decoding::prelude::*;
 
@@ -9,7 +9,6 @@ fn close(a: f64, b: f64) -> bool {
 
 #[test]
 fn beam_width_two_reproduces_the_homework_answers() {
-    // BEGIN SOLUTION: (the test states the answers of 5(a)-(d))
     let mut tree = figure2_tree().unwrap();
     let vocab = tree.vocab().to_vec();
     let config = BeamConfig {
@@ -54,12 +53,10 @@ fn beam_width_two_reproduces_the_homework_answers() {
     })
     .unwrap();
     assert_eq!(recorded, trace);
-    // END SOLUTION
 }
 
 #[test]
 fn the_unstated_node_does_not_change_the_answers() {
-    // BEGIN SOLUTION: (the test states the answers of 5(c)-(d))
     let vocab = ["neural", "network"];
     for p in [1e-6f64, 0.1, 0.5, 0.9, 1.0 - 1e-6] {
         let unknown = [p.ln(), (1.0 - p).ln()];
@@ -76,7 +73,6 @@ fn the_unstated_node_does_not_change_the_answers() {
         assert_eq!(beam.best.text(&vocab), "neural network network");
         assert_eq!(exact.best.text(&vocab), "neural neural neural");
     }
-    // END SOLUTION
 }
 
 #[test]
@@ -97,12 +93,10 @@ fn complements_make_two_word_distributions() {
 
 #[test]
 fn greedy_decoding_on_figure_2() {
-    // BEGIN SOLUTION: (the test states the answer of 5(d))
     let mut tree = figure2_tree().unwrap();
     let g = greedy_search(&mut tree, 3).unwrap();
     assert_eq!(g.best.tokens, vec![NEURAL, NETWORK, NETWORK]);
     assert_eq!(g.stats.step_calls, 3);
-    // END SOLUTION
 }
 
 #[test]

@@ -151,7 +151,6 @@ fn impossible_tokens_are_allowed_and_never_chosen_over_possible_ones() {
 
 #[test]
 fn work_grows_as_part_5e_predicts() {
-    // BEGIN SOLUTION: (the test states the answer of 5(e))
     let sweeps = measure_beam_complexity(
         (16, 4, 64),
         &[8, 16, 32, 64],
@@ -177,7 +176,6 @@ fn work_grows_as_part_5e_predicts() {
             assert!(ratio > 0.3 && ratio < 1.5, "{p:?}");
         }
     }
-    // END SOLUTION
 }
 
 #[test]
