@@ -7,9 +7,9 @@
 //! counts its work ([`SearchStats`]) for `hw6 beam`.
 
 use crate::error::Result;
-use crate::hypothesis::{Hypothesis, rank};
+use crate::hypothesis::Hypothesis;
 use crate::stats::SearchStats;
-use crate::step::{StepModel, Token, checked_step};
+use crate::step::{StepModel, checked_step};
 use hw6_exercise::ParamError;
 use serde::Serialize;
 
@@ -77,7 +77,7 @@ impl SearchResult {
 }
 
 /// Beam search of width `config.width` for `config.length` tokens, ties
-/// broken by [`rank`]. The beam after the last step is
+/// broken by [`rank`](crate::rank). The beam after the last step is
 /// [`SearchResult::final_beam`], best first; `result.best` is its first.
 ///
 /// # Errors
@@ -94,6 +94,8 @@ pub fn beam_search(model: &mut impl StepModel, config: BeamConfig) -> Result<Sea
     // are kept. Total O(T (k M log M + k² log k)) = O(T k M log M) for
     // k <= M. Taking only k tokens per hypothesis loses nothing: at most k
     // children of one parent can survive the cut.
+    use crate::hypothesis::rank;
+    use crate::step::Token;
     let k = config.width;
     let mut stats = SearchStats::default();
     let mut beam = vec![Hypothesis::empty()];
