@@ -123,6 +123,13 @@ class FilledIn(unittest.TestCase):
 
 
 class LeakCheck(unittest.TestCase):
+    def test_a_numeric_fact_is_not_found_inside_a_longer_number(self):
+        from nbtools.answers import fact_pattern, squash
+        self.assertTrue(fact_pattern("-1.46").search(squash("scores -1.46, best")))
+        self.assertFalse(fact_pattern("-1.46").search(squash("[-1.4612, 3]")))
+        self.assertFalse(fact_pattern("0.5").search("10.5"))
+        self.assertTrue(fact_pattern("M^{T-1}").search("k=M^{T-1}"))
+
     def test_a_solution_line_or_an_answer_fact_in_any_file_is_found(self):
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)

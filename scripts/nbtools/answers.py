@@ -15,8 +15,10 @@ lines copied verbatim: it also catches an answer restated in a hint, a
 caption, a label or a printed result.
 
 Matching ignores whitespace (`d \\sigma^4` matches `d\\sigma^4`) and is
-otherwise exact.
+otherwise exact, except that a number is not found inside a longer one.
 """
+
+import re
 
 from . import UsageError
 
@@ -27,6 +29,18 @@ FACTS = "answer_facts"
 def squash(text):
     """`text` without any whitespace: the form facts are compared in."""
     return "".join(text.split())
+
+
+def fact_pattern(fact):
+    """A regex for `fact` in squashed text: a number does not match inside a
+    longer one (`-1.46` is not found in `-1.4612`, nor `0.5` in `10.5`)."""
+    needle = squash(fact)
+    pattern = re.escape(needle)
+    if needle[0].isdigit():
+        pattern = r"(?<![0-9.])" + pattern
+    if needle[-1].isdigit():
+        pattern += r"(?![0-9])"
+    return re.compile(pattern)
 
 
 def declared_facts(nb, name="notebook"):
@@ -87,9 +101,9 @@ def leaked_facts(student_nb, facts):
     texts = [(label, squash(text)) for label, text in texts_of(student_nb)]
     leaks = []
     for fact, declared in facts:
-        needle = squash(fact)
+        needle = fact_pattern(fact)
         for label, text in texts:
-            if needle in text:
+            if needle.search(text):
                 leaks.append((fact, declared, label))
                 break
     return leaks

@@ -25,7 +25,7 @@ import subprocess
 from pathlib import Path
 
 from . import NOTEBOOKS, ROOT, UsageError
-from .answers import declared_facts, squash
+from .answers import declared_facts, fact_pattern, squash
 from .student import (CODE_BEGIN, CODE_END, DEP_PATH, HIDDEN_BEGIN, HIDDEN_END, STUDENT_DEP_PATH,
                       strip_regions, code_todo, student_version)
 
@@ -187,7 +187,7 @@ def release_problems(out, solution_lines):
             problems.append(f"{rel}: solution line from {needles[n]}: {n!r}")
         squashed = squash(text)
         for fact, declared in facts:
-            if squash(fact) in squashed:
+            if fact_pattern(fact).search(squashed):
                 problems.append(f"{rel}: the answer fact {fact!r} declared in {declared}")
     return len(facts), problems
 

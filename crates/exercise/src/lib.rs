@@ -6,9 +6,11 @@
 //! check is a [`CheckReport`]; a wrong answer, or a panic such as the
 //! `todo!()`, is an error that says what to do. The cells after the check get
 //! their inputs through [`implementation_to_use`]: the student's code once it
-//! is written, passing or not (so its mistakes show in the cells after it),
-//! the crate's reference while it is still a `todo!()`, so the rest of a student
-//! notebook runs before every exercise is done.
+//! is written, passing or not (so its mistakes show in the cells after it);
+//! while it is still a `todo!()`, a value recorded from the crate's reference
+//! ([`expected`]: in a student release the reference itself is a `todo!()`)
+//! or a one-line stop ([`finish_first`]), so the rest of a student notebook
+//! runs before every exercise is done.
 //!
 //! The crates share one error vocabulary from here: [`ParamError`] for an
 //! impossible setting, [`ShapeError`] for inputs that do not fit, and
@@ -162,15 +164,16 @@ pub fn finish_first<T>(exercise: &str) -> Result<T, Unfinished> {
 pub enum Implementation {
     /// The notebook's own code: it is written (its check may still fail).
     Yours,
-    /// The crate's reference: the notebook's code is still a `todo!()`.
+    /// The notebook's code is still a `todo!()`: the cells after it use a
+    /// value recorded from the crate's reference, or wait.
     Reference,
 }
 
 /// Which implementation the cells after an exercise run: the student's
 /// once it is written, whether or not `check` passed (a wrong answer shows
 /// its effects there, and the check above says what is wrong), and the
-/// crate's reference while it still reaches a `todo!()`. Prints one line
-/// saying which.
+/// reference's recorded values while it still reaches a `todo!()`. Prints
+/// one line saying which.
 pub fn implementation_to_use<R, E: fmt::Display>(
     exercise: &str,
     check: Result<R, E>,
@@ -182,7 +185,7 @@ pub fn implementation_to_use<R, E: fmt::Display>(
         }
         Err(e) if e.to_string().contains("todo!()") => {
             println!(
-                "{exercise}: not written yet, the rest of this notebook uses the reference until you write it"
+                "{exercise}: not written yet, the cells below use values recorded from the reference (or wait) until you write it"
             );
             Implementation::Reference
         }

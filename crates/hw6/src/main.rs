@@ -29,6 +29,8 @@ enum Command {
     Attention(cli::attention::Args),
     /// The homework's beam search example, and step counts.
     Beam(cli::beam::Args),
+    /// The checks' expected values as JSON, for a student release.
+    Fixtures(cli::fixtures::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Zkc(args) => cli::zkc::run(args, &cli.common),
         Command::Attention(args) => cli::attention::run(args, &cli.common),
         Command::Beam(args) => cli::beam::run(args, &cli.common),
+        Command::Fixtures(args) => cli::fixtures::run(args, &cli.common),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

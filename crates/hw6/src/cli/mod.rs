@@ -48,6 +48,7 @@ pub mod ae;
 pub mod attention;
 pub mod beam;
 pub mod data;
+pub mod fixtures;
 pub mod zkc;
 
 /// Options every subcommand takes.
