@@ -4,12 +4,14 @@ wraps the hw6 kernel in limits and, where the machine allows it, a sandbox.
 Limits (prlimit, inherited by everything the kernel starts: evcxr's worker
 process that runs the student's code, cargo, rustc):
 
-- address space (`--memory`): an allocation beyond it fails, so a
-  submission that allocates without bound crashes its own worker process,
-  not the machine;
-- the size of any file written (`--max-file`), no core dumps;
-- processes and threads of the user (`--max-processes` more than were
-  running when the batch started), so a fork bomb stops there.
+- address space (`Limits.memory`, `grade --memory`): an allocation beyond
+  it fails, so a submission that allocates without bound crashes its own
+  worker process, not the machine;
+- the size of any file written (`Limits.max_file`), no core dumps;
+- processes and threads of the user (`Limits.extra_processes` more than
+  were running when the run started), so a fork bomb stops there (root
+  is exempt unless the sandbox dropped its capabilities);
+- the kernel gets SIGKILL when the run's process ends, however it ends.
 
 Sandbox (Linux mount and PID namespaces, `unshare`; needs root):
 
@@ -23,7 +25,6 @@ Sandbox (Linux mount and PID namespaces, `unshare`; needs root):
   folder (other kernels' connection keys) are hidden behind empty tmpfs;
 - the kernel sees only its own processes (a PID namespace; it is process
   1 there, so stopping it stops everything the submission started);
-- the kernel gets SIGKILL when the run's process ends, however it ends;
 - then every capability is dropped (`setpriv`), so the code cannot undo
   any of this (remount, unmount) although it runs as root.
 

@@ -19,6 +19,7 @@ Cells are matched by their id, and failing that by their nbgrader
 
 import copy
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,7 +120,9 @@ def read_submission(student, path, releases):
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise ValueError(f"{size} bytes, more than the {MAX_BYTES} a notebook may have")
-        nb = nbformat.reads(path.read_text(encoding="utf-8", errors="replace"), as_version=4)
+        with warnings.catch_warnings():  # a missing id or an old minor version is no problem here
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(path.read_text(encoding="utf-8", errors="replace"), as_version=4)
         cells = nb.get("cells")
         if not isinstance(cells, list) or not all(isinstance(c, dict) and "cell_type" in c for c in cells):
             raise ValueError("it has no list of cells")
