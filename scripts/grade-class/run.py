@@ -20,6 +20,7 @@ import argparse
 import csv
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -120,6 +121,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     out = Path(args.out)
+    for stale in (out / "class", out / "graded"):
+        shutil.rmtree(stale, ignore_errors=True)
     extra = ["--solutions", args.solutions] if args.solutions else []
     make.main([args.release, str(out), "--full", args.full, *extra])
     command = [sys.executable, str(HERE.parent / "notebooks.py"), "grade", "--release", args.release,
