@@ -188,6 +188,15 @@ class Scoring(unittest.TestCase):
         self.assertEqual(self.graded([(3, "error", "Error", "check of f failed: off by one")]).rows[0].message,
                          "check of f failed: off by one")
 
+    def test_a_crash_at_the_memory_limit_says_so(self):
+        run, comparison = subs.notebook_to_run(release_notebook(), solution_notebook(), submission())
+        run.cells[3].outputs = [nbformat.v4.new_output("stream", name="stderr",
+                                                       text="memory allocation of 1073741824 bytes failed\n")]
+        graded = scores.score("ann", "q.ipynb", "p", run, result((3, "error", "WorkerStopped", "signal: 6")), comparison)
+        self.assertEqual(graded.rows[0].status, scores.CRASHED)
+        self.assertIn("memory allocation of 1073741824 bytes failed", graded.rows[0].message)
+        self.assertTrue(any(f.startswith("crashed") for f in graded.flags))
+
     def test_manual_cells_and_the_total(self):
         graded = self.graded([(3, "ok", "", "")])
         self.assertEqual([(r.grade_id, r.status, r.points, r.max_points) for r in graded.rows],
@@ -212,15 +221,18 @@ class Scoring(unittest.TestCase):
         self.assertEqual(graded.total.max_points, 2.0)
         self.assertTrue(graded.flags[0].startswith("unreadable"))
 
-    def test_plan_grades_unreadable_and_second_copies_without_running_them(self):
+    def test_plan_grades_unreadable_without_running_and_one_copy_per_notebook(self):
         releases, solutions = {"q.ipynb": release_notebook()}, {"q.ipynb": solution_notebook()}
         ok = subs.Submission("ann", Path("ann/q.ipynb"), "q.ipynb", submission())
         bad = subs.Submission("bob", Path("bob/q.ipynb"), "q.ipynb", problem="not JSON")
         again = subs.Submission("ann", Path("ann/old/q.ipynb"), "q.ipynb", submission())
-        jobs, graded = plan([ok, bad, again], releases, solutions, [("quick", "true")])
-        self.assertEqual([j.sub.student for j in jobs], ["ann"])
+        broken = subs.Submission("cy", Path("cy/old/q.ipynb"), "q.ipynb", problem="not JSON")
+        fixed = subs.Submission("cy", Path("cy/q.ipynb"), "q.ipynb", submission())
+        jobs, graded, extra = plan([ok, bad, again, broken, fixed], releases, solutions, [("quick", "true")])
+        self.assertEqual([j.sub.student for j in jobs], ["ann", "cy"])
         self.assertIn("quick", jobs[0].run_nb.cells[2].source)  # the injected parameters
-        self.assertEqual(sorted(g.student for g in graded), ["ann", "bob"])
+        self.assertEqual([g.student for g in graded], ["bob"])
+        self.assertEqual(extra, {("ann", "q.ipynb"): [Path("ann/old/q.ipynb")], ("cy", "q.ipynb"): [Path("cy/old/q.ipynb")]})
 
 
 class Reports(unittest.TestCase):

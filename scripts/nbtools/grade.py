@@ -64,10 +64,10 @@ def load_notebooks(release, solutions_dir):
 
 
 def check_jobs(release, jobs):
-    """--jobs must fit the release's build folders (kernel.toml [build] slots)."""
+    """--jobs must fit the release's build folders (kernel.toml [build] slots, 8 if unset)."""
     import tomllib
 
-    slots = tomllib.loads((release / "kernel.toml").read_text(encoding="utf-8")).get("build", {}).get("slots", 1)
+    slots = tomllib.loads((release / "kernel.toml").read_text(encoding="utf-8")).get("build", {}).get("slots", 8)
     if not 1 <= jobs <= slots:
         raise UsageError(f"--jobs {jobs}: give 1 to {slots} (the build folders in {release / 'kernel.toml'})")
 
@@ -104,25 +104,29 @@ class Job:
 
 
 def plan(subs, releases, solutions, overrides):
-    """(jobs, graded): a Job per gradable submission, and the Graded of those
-    that cannot run (unreadable, a second copy of a notebook)."""
-    jobs, graded, seen = [], [], set()
-    for n, sub in enumerate(subs):
+    """(jobs, graded, extra): a Job per gradable submission, the Graded of
+    those that cannot run (unreadable), and {(student, notebook): paths} of
+    further copies of a notebook a student handed in twice (the first
+    readable copy is graded, the others only named in its flags)."""
+    jobs, graded, extra, chosen = [], [], {}, {}
+    for sub in subs:
+        key = (sub.student, sub.notebook) if sub.notebook else (sub.student, str(sub.path))
+        if key not in chosen or (chosen[key].problem and not sub.problem):
+            if key in chosen:
+                extra.setdefault(key, []).append(chosen[key].path)
+            chosen[key] = sub
+        else:
+            extra.setdefault(key, []).append(sub.path)
+    for n, sub in enumerate(chosen.values()):
         release = releases.get(sub.notebook)
         if sub.problem:
             graded.append(unreadable(sub.student, sub.notebook, sub.path, sub.problem, release))
             continue
-        key = (sub.student, sub.notebook)
-        if key in seen:
-            graded.append(unreadable(sub.student, sub.notebook + f" (second copy: {sub.path})", sub.path,
-                                     "a second submission of this notebook by this student; not graded", release))
-            continue
-        seen.add(key)
         run_nb, comparison = notebook_to_run(release, solutions[sub.notebook], sub.nb)
         run_nb = inject_parameters(run_nb, overrides, Path(sub.notebook))
         run_id = f"{n:04d}-{safe_name(sub.student)[:40]}-{Path(sub.notebook).stem}"
         jobs.append(Job(sub, run_id, Path(), run_nb, comparison))
-    return jobs, graded
+    return jobs, graded, extra
 
 
 def start(job, release, limits, hide, sandbox, checks_only=False):
@@ -277,11 +281,14 @@ def cmd_grade(args):
                                                  for p in args.submissions]
     limits = limits_from(args)
     t0 = time.monotonic()
-    jobs, graded = plan(subs, releases, solutions, overrides)
+    jobs, graded, extra = plan(subs, releases, solutions, overrides)
     if jobs:
         prewarm(release, say)
         graded += run_batch(jobs, args.jobs, release, limits, hide, sandbox, out, say, args.checks_only)
     for g in graded:
+        key = (g.student, g.notebook) if g.notebook != "?" else (g.student, g.path)
+        for path in extra.get(key, []):
+            g.flags.append(f"another copy of this notebook was handed in and not graded: {path}")
         if not g.seconds:
             write_feedback(out, g)
     write_csv(out / "grades.csv", graded)

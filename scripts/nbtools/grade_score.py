@@ -140,6 +140,8 @@ def score(student, notebook, path, run_nb, result, comparison):
         elif status not in (PASSED, TIMED_OUT) and interrupted_at and interrupted_at < index + 1:
             message = one_line(f"{message} (after cell {interrupted_at} was interrupted, "
                                "the variables of earlier cells were gone)")
+        if status == CRASHED:
+            message = one_line(f"{message}{crash_hint(cell)}")
         if cell.get("id") in comparison.changed_tests:
             message = one_line("your copy of this check was edited; the release's check ran. " + message)
         graded.rows.append(Row(student, notebook, meta.get("grade_id", ""), points if status == PASSED else 0,
@@ -147,6 +149,16 @@ def score(student, notebook, path, run_nb, result, comparison):
     graded.rows.append(total_row(student, notebook, graded.rows))
     graded.flags, graded.notes = review(run_nb, result, comparison, graded.rows)
     return graded
+
+
+def crash_hint(cell):
+    """What a crashed cell printed about why: the allocator's last words
+    when the memory limit was reached."""
+    for out in cell.get("outputs", []):
+        for line in str(out.get("text", "")).splitlines():
+            if "memory allocation of" in line or "stack overflow" in line:
+                return f" ({line.strip()[:120]})"
+    return ""
 
 
 def review(run_nb, result, comparison, rows):
