@@ -263,19 +263,27 @@ class Sandbox(unittest.TestCase):
     def test_the_wrapper_limits_and_hides(self):
         limits = sandbox.Limits()
         argv = ["/venv/bin/hw6-kernel", "--connection-file", "{connection_file}"]
-        script = sandbox.wrapper_script(Path("/r"), "0001-ann-q", argv, limits, Path("/c/r-1"), [Path("/h")], True)
+        hide = ([Path("/h")], [Path("/f.ipynb")])
+        script = sandbox.wrapper_script(Path("/r"), "0001-ann-q", argv, limits, Path("/c/r-1"), hide, True)
         for needle in ("prlimit --as=", "--pdeathsig KILL", "unshare --mount --pid", "mount -o remount,bind,ro /",
                        "mount --bind /c/r-1 /c/r-1", "mount -t tmpfs -o size=64k,mode=0555 hw6-hidden /h",
+                       "mount --bind /dev/null /f.ipynb",
                        "setpriv --no-new-privs --bounding-set=-all", "/r/.grading/0001-ann-q/.connection.json"):
             self.assertIn(needle, script)
-        plain = sandbox.wrapper_script(Path("/r"), "x", argv, limits, Path("/c"), [], False)
+        plain = sandbox.wrapper_script(Path("/r"), "x", argv, limits, Path("/c"), ([], []), False)
         self.assertNotIn("unshare", plain)
         self.assertIn("prlimit", plain)
 
     def test_what_a_run_needs_is_never_hidden(self):
-        needed = [Path("/work/out/release")]
-        self.assertFalse(sandbox.visible(Path("/work/out"), needed))
-        self.assertTrue(sandbox.visible(Path("/work/out/grades"), needed))
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp).resolve() / "out"
+            for rel in ("release/crates", "grades/feedback", "q_ae.ipynb", "other/x.txt"):
+                (out / rel).parent.mkdir(parents=True, exist_ok=True)
+                (out / rel).mkdir() if "." not in rel else (out / rel).write_text("solution")
+            folders, files = sandbox.covers([out, out / "grades"], [out / "release"])
+            self.assertEqual(folders, [out / "grades", out / "other"])
+            self.assertEqual(files, [out / "q_ae.ipynb"])
+            self.assertEqual(sandbox.covers([out / "grades"], [out / "release"]), ([out / "grades"], []))
 
     def test_the_cache_folder_is_named_as_the_kernel_names_it(self):
         name = sandbox.cache_set("/tmp").name

@@ -132,10 +132,27 @@ def hidden_paths(extra):
     return [ROOT / "notebooks", ROOT / "crates", runtime_dir(), *extra]
 
 
-def visible(path, needed):
-    """Whether hiding `path` would hide one of the `needed` paths."""
-    path = Path(path).resolve()
-    return not any(n == path or path in n.parents for n in needed)
+def holds(path, needed):
+    """Whether `path` is one of the `needed` paths or a folder above one."""
+    return any(n == path or path in n.parents for n in needed)
+
+
+def covers(paths, needed, depth=4):
+    """(folders, files) to cover so that everything under `paths` is hidden
+    except the `needed` paths: a folder that holds a needed path is not
+    covered itself but each of its other entries is (so the release in
+    `out/release` stays visible while the rest of `out/` is hidden)."""
+    folders, files = [], []
+    paths = sorted({Path(p).resolve() for p in paths if Path(p).exists()})
+    for path in [p for p in paths if not any(o in p.parents for o in paths)]:
+        pending = [(path, 0)]
+        while pending:
+            here, level = pending.pop()
+            if not holds(here, needed):
+                (folders if here.is_dir() else files).append(here)
+            elif here not in needed and level < depth and here.is_dir():
+                pending += [(c, level + 1) for c in here.iterdir() if not c.is_symlink()]
+    return sorted(folders), sorted(files)
 
 
 def write_kernelspec(job_dir, release, run_id, limits, hide, sandbox):
@@ -148,8 +165,7 @@ def write_kernelspec(job_dir, release, run_id, limits, hide, sandbox):
     needed = [release, cache, Path(argv[0]).resolve(), Path(sys.prefix).resolve()]
     for home in ("CARGO_HOME", "RUSTUP_HOME"):
         needed.append(Path(os.environ.get(home) or Path.home() / ("." + home.split("_")[0].lower())).resolve())
-    hide = sorted({Path(h).resolve() for h in hidden_paths(hide) if Path(h).is_dir()})
-    hide = [h for h in hide if visible(h, needed) and not any(o in h.parents for o in hide)]
+    hide = covers(hidden_paths(hide), needed)
     script = job_dir / "kernel.sh"
     script.write_text(wrapper_script(release, run_id, argv, limits, cache, hide, sandbox), encoding="utf-8")
     spec = job_dir / "kernels" / KERNEL_NAME
@@ -163,7 +179,8 @@ def write_kernelspec(job_dir, release, run_id, limits, hide, sandbox):
 
 def wrapper_script(release, run_id, argv, limits, cache, hide, sandbox):
     """The shell script the kernelspec runs: limits, then (sandbox) the
-    namespaces, the mounts and the dropped capabilities, then the kernel."""
+    namespaces, the mounts (`hide`: the (folders, files) of `covers`) and
+    the dropped capabilities, then the kernel."""
     q = shlex.quote
     grading = release / GRADING
     work = grading / run_id
@@ -189,7 +206,9 @@ def wrapper_script(release, run_id, argv, limits, cache, hide, sandbox):
         f"ln -s ../data {q(str(grading / 'data'))}",
         f'cp "$conn" {q(str(work / ".connection.json"))}',
     ]
-    lines += [f"mount -t tmpfs -o size=64k,mode=0555 hw6-hidden {q(str(h))}" for h in hide]
+    folders, files = hide
+    lines += [f"mount -t tmpfs -o size=64k,mode=0555 hw6-hidden {q(str(h))}" for h in folders]
+    lines += [f"mount --bind /dev/null {q(str(h))}" for h in files]
     lines += [
         "mount -o remount,bind,ro /",
         f"cd {q(str(work))}",
