@@ -3,10 +3,16 @@
 client (jupyter_client starts the kernel from notebooks/student/, as Jupyter
 Lab does).
 
-    .venv/bin/python scripts/bench-latency.py [--kernel rust] [--no-section] [--json FILE]
+    .venv/bin/python scripts/bench-latency.py [--kernel rust] [--no-section] [--no-spares] [--json FILE]
 
 Three kernel starts: a first one, a second one while the first is still
-running (two notebooks open), and a restart of the second. For each:
+running (two notebooks open), and a restart of the second, each with the
+environment Jupyter Lab gives a notebook's kernel (JPY_SESSION_NAME). The hw6
+kernel keeps warm spare kernels for such kernels (crates/kernel/src/spare):
+first the benchmark waits until the project's spares are ready, as they are
+some time after scripts/setup.sh (which starts them) or after an earlier
+kernel; with --no-spares every start builds its own prelude
+(HW6_KERNEL_SPARES=0). For each start:
 
 - ready: kernel start to its answer to kernel_info (Jupyter's "idle");
 - first output: kernel start to the end of the first cell of the student
@@ -24,6 +30,7 @@ and after the notebook, averaged), and prints the ratio. Exit status 1 if a cell
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -155,6 +162,20 @@ def measure(kernel, started, cells, k, say):
     return figures
 
 
+def ready_spares(kernel_name, say):
+    """Starts the project's spare kernels and waits until they are ready."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    exe = KernelSpecManager().get_kernel_spec(kernel_name).argv[0]
+    if not exe.endswith("hw6-kernel"):
+        say(f"   kernel {kernel_name} ({exe}) has no spares")
+        return
+    run = subprocess.run([exe, "spare", "--wait", "1200"], cwd=STUDENT, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"error: {exe} spare --wait failed:\n{run.stdout}{run.stderr}")
+    say("   " + run.stdout.strip().splitlines()[-1])
+
+
 def cli_section_seconds(say):
     exe = ROOT / "target" / "release" / "hw6"
     if not exe.exists():
@@ -172,11 +193,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kernel", default="rust", help="kernelspec name (default: rust, the hw6 kernel)")
     parser.add_argument("--no-section", action="store_true", help="skip the q_ae section against the CLI")
+    parser.add_argument("--no-spares", action="store_true",
+                        help="no warm spare kernels: every start builds its prelude")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
     def say(line):
         print(line, flush=True)
+
+    # Jupyter's server names the notebook of each kernel it starts.
+    os.environ["JPY_SESSION_NAME"] = str(NOTEBOOK)
+    if args.no_spares:
+        os.environ["HW6_KERNEL_SPARES"] = "0"
+    else:
+        say("spare kernels (as after set-up)")
+        ready_spares(args.kernel, say)
 
     cells = notebook_cells()
     results = {}

@@ -31,7 +31,12 @@ impl CellError {
 /// A compile error or evcxr's own error as a Jupyter error.
 pub(crate) fn describe_error(error: evcxr::Error, code: &str) -> CellError {
     match error {
-        evcxr::Error::CompilationErrors(errors) => {
+        evcxr::Error::CompilationErrors(mut errors) => {
+            // evcxr passes warnings along with the errors: errors only, when
+            // there are any.
+            if errors.iter().any(|e| e.level() == "error") {
+                errors.retain(|e| e.level() == "error");
+            }
             let mut traceback = Vec::new();
             for error in &errors {
                 traceback.extend(compile_error_lines(error, code));

@@ -17,6 +17,7 @@
 use std::fs::File;
 use std::io::{self, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Put in front of each stderr line.
 pub const STDERR_PREFIX: &str = "HW6_KERNEL_STDERR ";
@@ -47,8 +48,29 @@ pub fn install() -> io::Result<()> {
         .spawn(move || {
             let mut relay = Relay::default();
             let _ = relay.run(out_read, err_read, File::from(real_stdout));
+            RELAY_DONE.store(true, Ordering::SeqCst);
         })?;
+    // SAFETY: registers a plain function without arguments.
+    unsafe { libc::atexit(flush_at_exit) };
     Ok(())
+}
+
+/// Set when the relay thread has written everything and stopped.
+static RELAY_DONE: AtomicBool = AtomicBool::new(false);
+
+/// At exit (evcxr's worker exits on an error it reports on stderr first):
+/// closes stdout and stderr so the relay reads to the end, and gives it up
+/// to half a second to pass the last lines on.
+extern "C" fn flush_at_exit() {
+    // SAFETY: closing this process's own stdout and stderr as it exits.
+    unsafe {
+        libc::close(1);
+        libc::close(2);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    while !RELAY_DONE.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
 
 #[derive(Default)]

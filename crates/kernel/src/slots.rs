@@ -96,6 +96,26 @@ impl Slot {
     }
 }
 
+/// Whether one of the first `slots` slots of `set` has built before and is
+/// free now (claiming it needs no new disk space).
+pub fn has_free_ready_slot(set: &Path, slots: usize) -> bool {
+    (0..slots).any(|n| {
+        set.join(format!("slot-{n}")).join(READY_STAMP).exists()
+            && File::options()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(set.join(format!("slot-{n}.lock")))
+                .is_ok_and(|lock| match lock.try_lock() {
+                    Ok(()) => {
+                        let _ = lock.unlock();
+                        true
+                    }
+                    Err(_) => false,
+                })
+    })
+}
+
 /// Marks the slot `dir` as holding a complete prelude build.
 pub fn mark_ready(dir: &Path) -> Result<()> {
     std::fs::write(dir.join(READY_STAMP), b"")

@@ -3,9 +3,9 @@
 //! takes it over, it becomes that launcher's kernel.
 
 use super::freshness::Freshness;
-use super::link::{self, Claim, Reply};
+use super::link::{self, Claim, Mode, Reply};
 use super::pool::{self, Binary, Key, Position};
-use super::{memory_available, spares_enabled, spawn, spawn_and_reap};
+use super::{disk_available, memory_available, spares_enabled, spawn, spawn_and_reap};
 use crate::adopt::Pipes;
 use crate::prepared::{Env, Prepared, env_changes};
 use crate::session::Request;
@@ -19,8 +19,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// A spare does not start with less memory available than this.
+/// A spare does not start with less memory available than this,
 const MIN_MEMORY: u64 = 3 << 30;
+/// nor, when it would need a new build folder (about 0.8 GB), with less
+/// disk space than this.
+const MIN_DISK: u64 = 3 << 30;
 /// How often a waiting spare checks its sources, the binary and the time.
 const WATCH_EVERY: Duration = Duration::from_secs(2);
 
@@ -42,6 +45,12 @@ pub fn run(idle_override: Option<u64>) -> Result<()> {
     say(&format!("waiting on {}", position.socket.display()));
     if memory_available().is_some_and(|bytes| bytes < MIN_MEMORY) {
         say("less than 3 GiB of memory available: no spare");
+        return Ok(());
+    }
+    if disk_available(&set).is_some_and(|bytes| bytes < MIN_DISK)
+        && !slots::has_free_ready_slot(&set, settings.build.slots)
+    {
+        say("less than 3 GiB of disk free and no free build folder: no spare");
         return Ok(());
     }
     let freshness = Freshness::snapshot(&settings.path_dependencies()?)?;
@@ -137,7 +146,7 @@ impl Spare {
                 if let Ok((stream, _)) = self.listener.accept() {
                     match self.answer(&stream) {
                         Answer::TakeOver(claim, fds) => return self.serve(stream, claim, fds),
-                        Answer::Stale => self.replace("its sources changed"),
+                        Answer::Stale => self.stale(),
                         Answer::No => {}
                     }
                 }
@@ -158,7 +167,7 @@ impl Spare {
                 if self.freshness.is(&now) {
                     changed = None;
                 } else if changed == Some(now) {
-                    self.replace("its sources changed");
+                    self.stale();
                 } else {
                     changed = Some(now);
                 }
@@ -186,7 +195,17 @@ impl Spare {
             refuse("built for another binary, project or build environment");
             return Answer::No;
         }
-        if claim.ready_only && !self.ready.load(Ordering::SeqCst) {
+        let ready = self.ready.load(Ordering::SeqCst);
+        if claim.mode == Mode::Probe {
+            let reply = Reply {
+                ok: ready,
+                pid: std::process::id(),
+                ..Reply::default()
+            };
+            let _ = link::send_reply(stream, &reply);
+            return Answer::No;
+        }
+        if claim.mode == Mode::Ready && !ready {
             refuse("still building");
             return Answer::No;
         }
@@ -265,6 +284,15 @@ impl Spare {
         );
         drop(prepared);
         std::process::exit(status);
+    }
+
+    /// The sources changed: the first spare of the pool is replaced by one
+    /// that builds them; the others exit (it refills the pool once ready).
+    fn stale(self) -> ! {
+        if self.position.has_elder() {
+            self.quit("its sources changed");
+        }
+        self.replace("its sources changed")
     }
 
     /// Exits, leaving a new spare to build the sources as they are now.

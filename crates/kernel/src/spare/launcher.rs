@@ -5,7 +5,7 @@
 //! and exiting with the spare's exit status. If Jupyter kills it (SIGKILL),
 //! the spare sees its end of the socket close and exits too.
 
-use super::link::{self, Claim, Reply};
+use super::link::{self, Claim, Mode, Reply};
 use super::pool::{self, Binary, Key};
 use super::spares_enabled;
 use crate::settings::Settings;
@@ -32,14 +32,14 @@ pub fn through_spare(connection_file: &Path, cwd: &Path) -> Result<Option<i32>> 
         .with_context(|| format!("cannot read {}", connection_file.display()))?;
     // A spare that has finished its prelude first; failing that one that is
     // still building (it started earlier than we would).
-    for ready_only in [true, false] {
+    for mode in [Mode::Ready, Mode::Building] {
         for n in 0..settings.spare.count {
             let Ok(stream) = UnixStream::connect(pool::socket_path(&set, &key, n)) else {
                 continue;
             };
             let claim = Claim::new(
                 key.0.clone(),
-                ready_only,
+                mode,
                 cwd.to_path_buf(),
                 &env,
                 connection.clone(),
@@ -57,7 +57,33 @@ pub fn through_spare(connection_file: &Path, cwd: &Path) -> Result<Option<i32>> 
     Ok(None)
 }
 
-/// Sends the claim; Some(spare's pid) if it took over.
+/// How many of the project's spares (for a kernel started here, now) have
+/// finished their prelude.
+pub fn ready_spares(settings: &Settings, cwd: &Path) -> Result<usize> {
+    let env: Vec<_> = std::env::vars_os().collect();
+    let key = Key::new(&Binary::current()?, settings, &env);
+    let set = crate::slots::set_dir(&crate::slots::cache_root()?, settings.root.as_deref());
+    let mut ready = 0;
+    for n in 0..settings.spare.count {
+        let Ok(stream) = UnixStream::connect(pool::socket_path(&set, &key, n)) else {
+            continue;
+        };
+        let probe = Claim::new(
+            key.0.clone(),
+            Mode::Probe,
+            cwd.to_path_buf(),
+            &[],
+            String::new(),
+        );
+        if claim_one(&stream, &probe).is_ok_and(|answer| answer.is_some()) {
+            ready += 1;
+        }
+    }
+    Ok(ready)
+}
+
+/// Sends the claim; Some(spare's pid) if it took over (or, for a probe, is
+/// ready).
 fn claim_one(stream: &UnixStream, claim: &Claim) -> Result<Option<u32>> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     link::send_claim(stream, claim)?;

@@ -19,12 +19,23 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 
+/// What a claim asks.
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Take over, if the prelude has finished.
+    Ready,
+    /// Take over, even while the prelude builds (cells wait for it).
+    Building,
+    /// Only say whether the prelude has finished (`hw6-kernel spare --wait`).
+    Probe,
+}
+
 /// A launcher asking a spare to take over its kernel.
 #[derive(Serialize, Deserialize)]
 pub struct Claim {
     pub key: String,
-    /// Only a spare whose prelude has finished may answer yes.
-    pub ready_only: bool,
+    pub mode: Mode,
     cwd: Vec<u8>,
     env: Vec<(Vec<u8>, Vec<u8>)>,
     /// The connection file's text.
@@ -35,14 +46,14 @@ pub struct Claim {
 impl Claim {
     pub fn new(
         key: String,
-        ready_only: bool,
+        mode: Mode,
         cwd: PathBuf,
         env: &[(OsString, OsString)],
         connection: String,
     ) -> Claim {
         Claim {
             key,
-            ready_only,
+            mode,
             cwd: cwd.into_os_string().into_vec(),
             env: env
                 .iter()
@@ -210,7 +221,7 @@ mod tests {
     fn a_claim_travels_with_two_descriptors_and_replies_come_back() {
         let (launcher, spare) = UnixStream::pair().unwrap();
         let env = vec![(OsString::from("A"), OsString::from("1"))];
-        let claim = Claim::new("key".into(), true, "/tmp".into(), &env, "{}".into());
+        let claim = Claim::new("key".into(), Mode::Ready, "/tmp".into(), &env, "{}".into());
         send_claim(&launcher, &claim).unwrap();
         let (got, fds) = receive_claim(&spare).unwrap();
         assert_eq!(got.key, "key");

@@ -102,6 +102,9 @@ pub fn socket_path(set: &Path, key: &Key, n: usize) -> PathBuf {
 /// A place in the project's pool of spares, held while a spare waits in it.
 pub struct Position {
     pub socket: PathBuf,
+    index: usize,
+    set: PathBuf,
+    key: Key,
     _lock: File,
 }
 
@@ -110,11 +113,13 @@ impl Position {
     pub fn take(set: &Path, key: &Key, count: usize) -> Result<Option<Position>> {
         std::fs::create_dir_all(set)?;
         for n in 0..count {
-            let lock_path = set.join(format!("spare-{}-{n}.lock", key.0));
-            let lock = open_lock(&lock_path)?;
+            let lock = open_lock(&lock_path(set, key, n))?;
             if lock.try_lock().is_ok() {
                 return Ok(Some(Position {
                     socket: socket_path(set, key, n),
+                    index: n,
+                    set: set.to_path_buf(),
+                    key: key.clone(),
                     _lock: lock,
                 }));
             }
@@ -125,6 +130,20 @@ impl Position {
     /// Whether some position of `count` is free (a spare could be added).
     pub fn any_free(set: &Path, key: &Key, count: usize) -> bool {
         Position::take(set, key, count).is_ok_and(|p| p.is_some())
+    }
+
+    /// How many of the `count` positions spares hold.
+    pub fn held(set: &Path, key: &Key, count: usize) -> usize {
+        (0..count)
+            .filter(|&n| is_held(&lock_path(set, key, n)))
+            .count()
+    }
+
+    /// Whether a spare waits in a position before this one (it replaces
+    /// itself when the sources change, and refills the rest of the pool once
+    /// ready: the others need not rebuild at the same time).
+    pub fn has_elder(&self) -> bool {
+        (0..self.index).any(|n| is_held(&lock_path(&self.set, &self.key, n)))
     }
 
     /// Listens on the position's socket (a socket file left by a spare that
@@ -140,6 +159,10 @@ impl Drop for Position {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.socket);
     }
+}
+
+fn lock_path(set: &Path, key: &Key, n: usize) -> PathBuf {
+    set.join(format!("spare-{}-{n}.lock", key.0))
 }
 
 fn open_lock(path: &Path) -> Result<File> {
@@ -162,16 +185,18 @@ pub fn mark_kernel_running(set: &Path) -> Result<File> {
 
 /// Whether some kernel of the project runs.
 pub fn kernel_running(set: &Path) -> bool {
-    let Ok(lock) = open_lock(&set.join("kernels.lock")) else {
-        return false;
-    };
-    match lock.try_lock() {
+    is_held(&set.join("kernels.lock"))
+}
+
+/// Whether another process holds a lock on `path`.
+fn is_held(path: &Path) -> bool {
+    open_lock(path).is_ok_and(|lock| match lock.try_lock() {
         Ok(()) => {
             let _ = lock.unlock();
             false
         }
         Err(_) => true,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -212,6 +237,7 @@ mod tests {
         let first = Position::take(&set, &key, 2).unwrap().unwrap();
         let second = Position::take(&set, &key, 2).unwrap().unwrap();
         assert_ne!(first.socket, second.socket);
+        assert!(!first.has_elder() && second.has_elder());
         assert!(!Position::any_free(&set, &key, 2));
         drop(first);
         assert!(Position::any_free(&set, &key, 2));
