@@ -17,6 +17,7 @@ mod adopt;
 mod cell_error;
 mod display;
 mod evaluator;
+mod group;
 mod interrupt;
 mod prepared;
 mod relay;
@@ -175,6 +176,7 @@ fn kernel(connection_file: &Path) -> Result<()> {
         Ok(None) => {}
         Err(error) => eprintln!("hw6-kernel: no warm spare ({error:#}); starting here"),
     }
+    group::stop_children_on_signals();
     let connection = wire::Connection::read(connection_file)?;
     // Jupyter's environment, before the kernel adds its own variables.
     let env: Vec<_> = std::env::vars_os().collect();
@@ -197,6 +199,7 @@ fn kernel(connection_file: &Path) -> Result<()> {
         }
     });
     let result = Running::start(&prepared, on_ready, None).serve(connection);
+    group::stop_children();
     drop(prepared);
     result?;
     std::process::exit(0);

@@ -9,8 +9,8 @@ use super::{disk_available, memory_available, spares_enabled, spawn, spawn_and_r
 use crate::adopt::Pipes;
 use crate::prepared::{Env, Prepared, env_changes};
 use crate::session::Request;
-use crate::settings::Settings;
-use crate::{Running, slots, wire};
+use crate::settings::{FILE_NAME, Settings};
+use crate::{Running, group, slots, wire};
 use anyhow::Result;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -36,6 +36,7 @@ pub fn run(idle_override: Option<u64>) -> Result<()> {
     if !spares_enabled(&settings) {
         return Ok(());
     }
+    group::stop_children_on_signals();
     let binary = Binary::current()?;
     let key = Key::new(&binary, &settings, &env);
     let set = slots::set_dir(&slots::cache_root()?, settings.root.as_deref());
@@ -53,7 +54,8 @@ pub fn run(idle_override: Option<u64>) -> Result<()> {
         say("less than 3 GiB of disk free and no free build folder: no spare");
         return Ok(());
     }
-    let freshness = Freshness::snapshot(&settings.path_dependencies()?)?;
+    let settings_file: Vec<_> = settings.root.iter().map(|r| r.join(FILE_NAME)).collect();
+    let freshness = Freshness::snapshot(&settings.path_dependencies()?, &settings_file)?;
     say(&format!(
         "watching the sources of {} path packages",
         freshness.package_count()
@@ -184,6 +186,10 @@ impl Spare {
                 return Answer::No;
             }
         };
+        if !link::same_user(stream) {
+            say("a claim from another user was refused");
+            return Answer::No;
+        }
         let refuse = |reason: &str| {
             let reply = Reply {
                 reason: reason.to_owned(),
@@ -264,6 +270,7 @@ impl Spare {
                 link::wait_for_close(&watched);
                 // Jupyter killed the launcher: the kernel goes with it.
                 interrupter.stop_worker();
+                group::stop_children();
                 std::process::exit(1);
             })?;
         let result = wire::Connection::parse(&claim.connection, "the launcher's connection file")
@@ -282,6 +289,7 @@ impl Spare {
                 ..Reply::default()
             },
         );
+        group::stop_children();
         drop(prepared);
         std::process::exit(status);
     }
@@ -312,12 +320,15 @@ impl Spare {
         if let Err(error) = spawn(&cwd, &env, idle_override) {
             say(&format!("{error:#}"));
         }
+        // After the spawn: the new spare must not inherit an ignored SIGTERM.
+        group::stop_children();
         std::process::exit(0);
     }
 
     fn quit(self, why: &str) -> ! {
         say(&format!("exits: {why}"));
         self.running.interrupter.stop_worker();
+        group::stop_children();
         drop((self.listener, self.position));
         std::process::exit(0);
     }

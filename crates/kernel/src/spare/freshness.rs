@@ -34,10 +34,11 @@ struct Package {
 
 impl Freshness {
     /// The fingerprint now of the path packages reachable from `dependencies`
-    /// (the folders of the prelude's path dependencies).
-    pub fn snapshot(dependencies: &[PathBuf]) -> Result<Freshness> {
+    /// (the folders of the prelude's path dependencies), their workspaces'
+    /// manifests and lock files, and `also` (the kernel's settings).
+    pub fn snapshot(dependencies: &[PathBuf], also: &[PathBuf]) -> Result<Freshness> {
         let mut packages = Vec::new();
-        let mut files = Vec::new();
+        let mut files = also.to_vec();
         for dependency in dependencies {
             let metadata = metadata(&dependency.join("Cargo.toml"))?;
             for name in ["Cargo.toml", "Cargo.lock"] {

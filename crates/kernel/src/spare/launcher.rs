@@ -87,7 +87,7 @@ pub fn ready_spares(settings: &Settings, cwd: &Path) -> Result<usize> {
 fn claim_one(stream: &UnixStream, claim: &Claim) -> Result<Option<u32>> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     link::send_claim(stream, claim)?;
-    let reply = link::read_reply(&mut BufReader::new(stream))?.unwrap_or_default();
+    let reply = link::read_first_reply(stream)?.unwrap_or_default();
     stream.set_read_timeout(None)?;
     Ok(reply.ok.then_some(reply.pid))
 }
@@ -185,5 +185,48 @@ impl SignalFd {
             let read = libc::read(self.fd, &mut info as *mut _ as *mut libc::c_void, size);
             (read == size as isize).then_some(info.ssi_signo as libc::c_int)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_launcher_exits_with_the_status_the_spare_reports() {
+        let (launcher, spare) = UnixStream::pair().unwrap();
+        let fake_spare = std::thread::spawn(move || {
+            let (claim, fds) = link::receive_claim(&spare).unwrap();
+            assert_eq!((claim.mode, fds.len()), (Mode::Ready, 2));
+            let pid = std::process::id();
+            link::send_reply(
+                &spare,
+                &Reply {
+                    ok: true,
+                    pid,
+                    ..Reply::default()
+                },
+            )
+            .unwrap();
+            link::send_reply(
+                &spare,
+                &Reply {
+                    exit: Some(5),
+                    ..Reply::default()
+                },
+            )
+            .unwrap();
+        });
+        let claim = Claim::new("k".into(), Mode::Ready, "/".into(), &[], "{}".into());
+        let pid = claim_one(&launcher, &claim).unwrap().unwrap();
+        assert_eq!(relay(launcher, pid), 5);
+        fake_spare.join().unwrap();
+    }
+
+    #[test]
+    fn a_spare_that_dies_without_a_status_fails_the_kernel() {
+        let (launcher, spare) = UnixStream::pair().unwrap();
+        drop(spare);
+        assert_eq!(wait_without_signals(&launcher), 1);
     }
 }

@@ -130,10 +130,47 @@ pub fn read_reply(reader: &mut impl BufRead) -> Result<Option<Reply>> {
     ))
 }
 
+/// The next line from the spare, read a byte at a time so that nothing
+/// after it is taken from the stream; None at the end of the stream.
+pub fn read_first_reply(mut stream: &UnixStream) -> Result<Option<Reply>> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        if stream.read(&mut byte)? == 0 {
+            return Ok(None);
+        }
+        if byte[0] == b'\n' {
+            break;
+        }
+        line.push(byte[0]);
+    }
+    Ok(Some(
+        serde_json::from_slice(&line).context("a malformed reply")?,
+    ))
+}
+
 /// Blocks until the other end closes the stream (or it fails).
 pub fn wait_for_close(mut stream: &UnixStream) {
     let mut buf = [0u8; 256];
     while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+}
+
+/// Whether the process at the other end of `stream` runs as our user.
+pub fn same_user(stream: &UnixStream) -> bool {
+    // SAFETY: ucred is plain data; getsockopt writes at most `len` bytes;
+    // getuid cannot fail.
+    unsafe {
+        let mut cred: libc::ucred = std::mem::zeroed();
+        let mut len = size_of::<libc::ucred>() as libc::socklen_t;
+        let found = libc::getsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            &mut cred as *mut _ as *mut libc::c_void,
+            &mut len,
+        );
+        found == 0 && cred.uid == libc::getuid()
+    }
 }
 
 const MAX_FDS: usize = 4;
@@ -228,6 +265,7 @@ mod tests {
         assert_eq!(got.cwd(), PathBuf::from("/tmp"));
         assert_eq!(got.env(), env);
         assert_eq!(fds.len(), 2);
+        assert!(same_user(&spare));
 
         send_reply(
             &spare,
