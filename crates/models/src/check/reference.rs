@@ -84,7 +84,8 @@ pub(crate) fn reference_nonlinear(k: usize) -> (Vec<usize>, Activation) {
 
 /// Runs every check of the q_ae notebook on the crate's answers, with the
 /// arguments the notebook passes: the forward pass, the two train steps at
-/// their default settings, and the four sections' architectures. Inside
+/// their default settings and at those of the hidden tests (`noise_std`
+/// 1.5, `mask_prob` 0.6), and the four sections' architectures. Inside
 /// `hw6_exercise::recording` this records every expected value a student
 /// release needs (only `models.forward.x_hat`; the other checks test
 /// properties). Errors if a reference fails its check.
@@ -104,6 +105,8 @@ pub fn check_reference() -> Result<Vec<CheckReport>> {
             },
             DEFAULT_MASK_PROB,
         )?,
+        check_denoising_step(&ReferenceNoiseStep { noise_std: 1.5 }, 1.5)?,
+        check_masking_step(&ReferenceMaskStep { mask_prob: 0.6 }, 0.6)?,
         check_architecture("1.1", reference_linear, Arch::Linear)?,
         check_architecture("1.2", reference_nonlinear, nonlinear)?,
         check_architecture("1.3", reference_linear, Arch::Linear)?,
@@ -118,7 +121,7 @@ mod tests {
     #[test]
     fn the_references_pass_every_check_and_record_the_forward_pass() {
         let (reports, fixtures) = hw6_exercise::recording(check_reference);
-        assert_eq!(reports.unwrap().len(), 7);
+        assert_eq!(reports.unwrap().len(), 9);
         let keys: Vec<&String> = fixtures.keys().collect();
         assert_eq!(keys, ["models.forward.x_hat"]);
         let value = &fixtures["models.forward.x_hat"]["value"];
