@@ -241,6 +241,7 @@ impl Spare {
             running,
             set,
             idle_override,
+            ready,
             ..
         } = self;
         drop((listener, position));
@@ -259,8 +260,11 @@ impl Spare {
             pipes,
         };
         let _ = running.requests.send(adopt);
-        // Our successor, for the next kernel.
-        spawn_and_reap(&claim.cwd(), &claim.env(), idle_override);
+        // Our successor, for the next kernel; if our prelude still builds,
+        // once it has built (see `on_ready`), so as not to slow it down.
+        if ready.load(Ordering::SeqCst) {
+            spawn_and_reap(&claim.cwd(), &claim.env(), idle_override);
+        }
 
         let interrupter = running.interrupter.clone();
         let watched = stream.try_clone()?;
