@@ -21,10 +21,13 @@ Students, per notebook:
 - `not_json`: a file that is not JSON: zero on everything, flagged;
 - on q_beam_search also `hostile` (deletes files, reads what it must not,
   prints megabytes: full marks, nothing changed) and `memory_hog`
-  (allocates without bound: that check crashed, flagged).
+  (allocates without bound: that check crashed, flagged);
+- on q_ae, always, `hardcoded`: the masking step with the default rate
+  written in, which the release's check passes and the hidden test fails.
 
 `--full` names the notebooks that get every student (default: all);
-the others get `solution` and `untouched` only (a shorter CI run).
+the others get `solution` and `untouched` only (a shorter CI run), and
+q_ae `hardcoded`.
 """
 
 import argparse
@@ -99,8 +102,13 @@ MEMORY_HOG = """let mut hog: Vec<Vec<u8>> = Vec::new();
         std::hint::black_box(&hog);
     }
     """
+# One student for the hidden tests: q_ae's masking step with the default
+# rate written in instead of `mask_prob`. The release's check (the default
+# rate) passes it; the hidden test (another rate) must not.
+HIDDEN = ("q_ae.ipynb", "q-ae-17", "let mask_prob = self.mask_prob as f32;",
+          "let mask_prob = 0.25f32; // the default rate, whatever mask_prob is", "check_masking_step")
 STUDENTS = ("solution", "untouched", "wrong", "no_compile", "infinite_loop", "tampered", "not_json", "hostile",
-            "memory_hog")
+            "memory_hog", "hardcoded")
 
 
 def without_markers(source):
@@ -171,6 +179,11 @@ def submissions(name, release, solution, solution_dir):
         hog = filled(release, solution)
         replace(hog, cell_id, anchor, MEMORY_HOG + anchor)
         out["memory_hog"] = (hog, {**every, check: CRASHED}, ["crashed"])
+    if name == HIDDEN[0]:
+        _, cell_id, old_text, new_text, check = HIDDEN
+        hardcoded = filled(release, solution)
+        replace(hardcoded, cell_id, old_text, new_text)
+        out["hardcoded"] = (hardcoded, {**every, check: FAILED}, [])
     return out
 
 
@@ -194,13 +207,13 @@ def main(argv=None):
         release = nbformat.read(release_dir / name, as_version=4)
         solution = nbformat.read(Path(args.solutions) / name, as_version=4)
         for student, (nb, statuses, flags) in submissions(name, release, solution, args.solutions).items():
-            if student not in ("solution", "untouched") and name not in full:
+            if student not in ("solution", "untouched", "hardcoded") and name not in full:
                 continue
             path = out / "class" / student / name
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, path)
             expected.setdefault(student, {})[name] = {"statuses": statuses, "flags": flags}
-    junk = sorted(full)[0] if full else names[0]
+    junk = sorted(full & set(names) or names)[0]
     (out / "class" / "not_json").mkdir(parents=True, exist_ok=True)
     (out / "class" / "not_json" / junk).write_text("{ this is not a notebook, nor JSON\n", encoding="utf-8")
     release = nbformat.read(release_dir / junk, as_version=4)
