@@ -37,15 +37,17 @@ pub struct WorkerEnds(#[allow(dead_code)] OwnedFd, #[allow(dead_code)] OwnedFd);
 
 impl Pipes {
     /// Opens the pipes and names the worker's ends in the environment. Call
-    /// before any thread starts; drop the `WorkerEnds` once the worker has
-    /// started, so that no later child inherits them.
+    /// before any thread starts, or from the evaluator between cells (as
+    /// evcxr's `:env` sets variables) right before it starts a worker; drop
+    /// the `WorkerEnds` once the worker has started, so that no later child
+    /// inherits them.
     pub fn new() -> std::io::Result<(Pipes, WorkerEnds)> {
         let (worker_reads, to_worker) = pipe()?;
         let (from_worker, worker_writes) = pipe()?;
         inheritable(&worker_reads)?;
         inheritable(&worker_writes)?;
         let names = format!("{},{}", worker_reads.as_raw_fd(), worker_writes.as_raw_fd());
-        // SAFETY: called before any other thread starts.
+        // SAFETY: no other thread reads the environment now (see above).
         unsafe { std::env::set_var(ENV, names) };
         let pipes = Pipes {
             to_worker: File::from(to_worker),

@@ -20,7 +20,10 @@ pub(crate) enum Work {
     },
     Complete(String, usize),
     /// Take over a launcher's working folder and environment (see `spare`).
-    Adopt(PathBuf, Vec<(OsString, Option<OsString>)>, Pipes),
+    Adopt(PathBuf, Vec<(OsString, Option<OsString>)>, Option<Pipes>),
+    /// Clear evcxr's state for a restarted kernel: a new worker process,
+    /// with new pipes for the next take-over put here.
+    Clear(Arc<Mutex<Option<Pipes>>>),
 }
 
 pub(crate) enum Done {
@@ -28,6 +31,7 @@ pub(crate) enum Done {
     Ran(HashMap<String, String>, Option<CellError>),
     Completed(Value),
     Adopted(Result<(), String>),
+    Cleared(Result<(), String>),
 }
 
 pub(crate) fn evaluator(
@@ -70,6 +74,11 @@ pub(crate) fn evaluator(
                 Done::Completed(complete(&mut context, &code, position))
             }
             Work::Adopt(cwd, changes, pipes) => Done::Adopted(adopt(&cwd, &changes, pipes)),
+            Work::Clear(pipes) => {
+                let cleared = clear(&mut context, &pipes);
+                *worker.lock().expect("worker handle") = Some(context.process_handle());
+                Done::Cleared(cleared)
+            }
         };
         if done.send(answer).is_err() {
             return;
@@ -98,7 +107,11 @@ fn in_background(
 
 /// Moves the kernel and its worker process into `cwd`, with the
 /// environment changed by `changes` (see `adopt`).
-fn adopt(cwd: &Path, changes: &[(OsString, Option<OsString>)], pipes: Pipes) -> Result<(), String> {
+fn adopt(
+    cwd: &Path,
+    changes: &[(OsString, Option<OsString>)],
+    pipes: Option<Pipes>,
+) -> Result<(), String> {
     std::env::set_current_dir(cwd)
         .map_err(|e| format!("cannot change to {}: {e}", cwd.display()))?;
     for (name, value) in changes {
@@ -112,7 +125,23 @@ fn adopt(cwd: &Path, changes: &[(OsString, Option<OsString>)], pipes: Pipes) -> 
             }
         }
     }
-    pipes.send(cwd, changes)
+    match pipes {
+        Some(pipes) => pipes.send(cwd, changes),
+        None => Err("the worker process has no pipes to take the notebook's folder".into()),
+    }
+}
+
+/// Clears evcxr's state (variables, items, dependencies: the prelude runs
+/// again next) and starts a new worker process, which inherits new pipes.
+fn clear(context: &mut evcxr::CommandContext, pipes: &Mutex<Option<Pipes>>) -> Result<(), String> {
+    let (new_pipes, worker_ends) =
+        Pipes::new().map_err(|e| format!("no pipes for the worker process: {e}"))?;
+    let cleared = context.execute(":clear");
+    drop(worker_ends);
+    *pipes.lock().expect("pipes") = Some(new_pipes);
+    cleared
+        .map(|_| ())
+        .map_err(|e| format!("the restarted kernel did not clear: {e}"))
 }
 
 /// One line per cell in the kernel's log (Jupyter's terminal): where its

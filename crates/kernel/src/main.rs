@@ -152,9 +152,29 @@ impl Running {
         }
     }
 
-    /// Serves Jupyter on `connection` until a shutdown request, then stops
-    /// the worker process.
-    pub fn serve(self, connection: wire::Connection) -> Result<()> {
+    /// The same evaluator and session with new channels to Jupyter (a spare
+    /// recycled after a restart; see `session::Request::Recycle`).
+    pub fn again(
+        requests: crossbeam_channel::Sender<session::Request>,
+        interrupter: Interrupter,
+    ) -> Running {
+        let (iopub_tx, iopub_rx) = tokio::sync::mpsc::unbounded_channel();
+        Running {
+            requests,
+            interrupter,
+            iopub_tx,
+            iopub_rx,
+        }
+    }
+
+    /// Where the session publishes outputs for this run.
+    pub fn iopub(&self) -> tokio::sync::mpsc::UnboundedSender<wire::Message> {
+        self.iopub_tx.clone()
+    }
+
+    /// Serves Jupyter on `connection` until a shutdown request: whether it
+    /// asked for a restart. The worker process is stopped, unless `keep`.
+    pub fn serve(self, connection: wire::Connection, keep: bool) -> Result<bool> {
         let interrupter = self.interrupter.clone();
         let server = server::Server {
             connection,
@@ -164,7 +184,9 @@ impl Running {
             iopub_rx: self.iopub_rx,
         };
         let result = server.run();
-        interrupter.stop_worker();
+        if !keep {
+            interrupter.stop_worker();
+        }
         result
     }
 }
@@ -198,7 +220,7 @@ fn kernel(connection_file: &Path) -> Result<()> {
             spare::spawn_and_reap(&cwd, &env, None);
         }
     });
-    let result = Running::start(&prepared, on_ready, None).serve(connection);
+    let result = Running::start(&prepared, on_ready, None).serve(connection, false);
     group::stop_children();
     drop(prepared);
     result?;

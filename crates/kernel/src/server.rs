@@ -49,15 +49,16 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds the sockets and serves until a shutdown request.
-    pub fn run(self) -> Result<()> {
+    /// Binds the sockets and serves until a shutdown request; whether it
+    /// asked for a restart.
+    pub fn run(self) -> Result<bool> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         runtime.block_on(self.serve())
     }
 
-    async fn serve(self) -> Result<()> {
+    async fn serve(self) -> Result<bool> {
         let Server {
             connection,
             requests,
@@ -119,7 +120,7 @@ async fn serve_control(
     signer: Signer,
     interrupter: Interrupter,
     iopub_tx: mpsc::UnboundedSender<Message>,
-) -> Result<()> {
+) -> Result<bool> {
     loop {
         let request = next_request(&mut control, &signer, "control").await?;
         let content = match request.msg_type() {
@@ -139,7 +140,7 @@ async fn serve_control(
                     .await
                     .context("control socket")?;
                 let _ = iopub_tx.send(request.child("status", json!({"execution_state": "idle"})));
-                return Ok(());
+                return Ok(restart);
             }
             _ => continue,
         };
@@ -158,7 +159,7 @@ async fn serve_shell(
     signer: Signer,
     requests: Sender<Request>,
     iopub_tx: mpsc::UnboundedSender<Message>,
-) -> Result<()> {
+) -> Result<bool> {
     loop {
         let request = next_request(&mut shell, &signer, "shell").await?;
         let _ = iopub_tx.send(status(&request, "busy"));
@@ -171,7 +172,7 @@ async fn serve_shell(
         }
         let _ = iopub_tx.send(status(&request, "idle"));
         if request.msg_type() == "shutdown_request" {
-            return Ok(());
+            return Ok(request.content["restart"].as_bool().unwrap_or(false));
         }
     }
 }

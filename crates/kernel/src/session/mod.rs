@@ -28,6 +28,7 @@ use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc::UnboundedSender, oneshot};
 
@@ -46,7 +47,16 @@ pub enum Request {
     Adopt {
         cwd: PathBuf,
         changes: Vec<(OsString, Option<OsString>)>,
-        pipes: Pipes,
+        pipes: Option<Pipes>,
+    },
+    /// A spare whose kernel Jupyter restarted: clear evcxr's state (a new
+    /// worker process, with new pipes put in `pipes`), publish to `iopub`
+    /// from now on and run the prelude again, in the background.
+    Recycle {
+        iopub: UnboundedSender<Message>,
+        prelude: String,
+        pipes: Arc<Mutex<Option<Pipes>>>,
+        on_ready: Box<dyn FnOnce(bool) + Send>,
     },
 }
 
@@ -196,7 +206,7 @@ impl Session {
                     let cursor = msg.content["cursor_pos"].clone();
                     let _ = reply.send(json!({"status": "ok", "matches": [], "cursor_start": cursor, "cursor_end": cursor, "metadata": {}}));
                 }
-                Request::Adopt { .. } => {}
+                Request::Adopt { .. } | Request::Recycle { .. } => {}
             }
         }
     }
@@ -251,6 +261,21 @@ impl Session {
             } => {
                 let _ = self.work.send(Work::Adopt(cwd, changes, pipes));
             }
+            Request::Recycle {
+                iopub,
+                prelude,
+                pipes,
+                on_ready,
+            } => {
+                self.iopub = iopub;
+                self.execution_count = 0;
+                self.startup_problem = None;
+                self.on_ready = Some(on_ready);
+                self.background = true;
+                let _ = self.work.send(Work::Clear(pipes));
+                eprintln!("hw6-kernel: restarted: building the prelude again");
+                self.begin(None, None, prelude);
+            }
         }
     }
 
@@ -290,7 +315,11 @@ impl Session {
                 eprintln!("hw6-kernel: {problem}");
                 self.startup_problem = Some(problem);
             }
-            Done::Started(_) => {}
+            Done::Cleared(Err(problem)) => {
+                eprintln!("hw6-kernel: {problem}");
+                self.startup_problem = Some(problem);
+            }
+            Done::Cleared(Ok(())) | Done::Started(_) => {}
         }
     }
 

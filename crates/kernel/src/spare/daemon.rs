@@ -1,22 +1,23 @@
 //! A spare (`hw6-kernel spare --daemon`): it claims a build folder, builds
 //! the prelude in the background, and waits on its socket; when a launcher
-//! takes it over, it becomes that launcher's kernel.
+//! takes it over, it becomes that launcher's kernel (`serve`), and when
+//! Jupyter restarts that kernel, a spare again.
 
 use super::freshness::Freshness;
 use super::link::{self, Claim, Mode, Reply};
 use super::pool::{self, Binary, Key, Position};
+use super::serve;
 use super::{disk_available, memory_available, spares_enabled, spawn, spawn_and_reap};
 use crate::adopt::Pipes;
-use crate::prepared::{Env, Prepared, env_changes};
-use crate::session::Request;
+use crate::prepared::{Env, Prepared};
 use crate::settings::{FILE_NAME, Settings};
-use crate::{Running, group, slots, wire};
+use crate::{Running, group, slots};
 use anyhow::Result;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A spare does not start with less memory available than this,
@@ -60,18 +61,93 @@ pub fn run(idle_override: Option<u64>) -> Result<()> {
         "watching the sources of {} path packages",
         freshness.package_count()
     ));
-    let listener = position.listen()?;
+    let waiting = Waiting {
+        listener: position.listen()?,
+        position,
+    };
     let prepared = Prepared::new(&cwd)?;
     let (pipes, worker_ends) = Pipes::new()?;
-    let ready = Arc::new(AtomicBool::new(false));
-    let on_ready = {
+    let idle_timeout = Duration::from_secs(idle_override.unwrap_or(settings.spare.idle_timeout));
+    let mut spare = Spare {
+        cwd,
+        env,
+        binary,
+        key,
+        set,
+        count: settings.spare.count,
+        freshness,
+        idle_timeout,
+        idle_override,
+        ready: Arc::new(AtomicBool::new(false)),
+        prepared,
+        pipes: Arc::new(Mutex::new(Some(pipes))),
+        running: None,
+    };
+    spare.running = Some(Running::start(
+        &spare.prepared,
+        spare.on_ready(),
+        Some(worker_ends),
+    ));
+    let mut waiting = waiting;
+    loop {
+        let (spare_now, stream, claim, fds) = spare.wait(waiting);
+        (spare, waiting) = serve::serve(spare_now, stream, claim, fds)?;
+    }
+}
+
+pub(super) fn say(text: &str) {
+    eprintln!("hw6-kernel spare {}: {text}", std::process::id());
+}
+
+pub(super) struct Spare {
+    pub(super) cwd: PathBuf,
+    /// The environment it started with (a successor gets the same).
+    pub(super) env: Env,
+    pub(super) binary: Binary,
+    pub(super) key: Key,
+    pub(super) set: PathBuf,
+    /// Spares kept per project.
+    pub(super) count: usize,
+    pub(super) freshness: Freshness,
+    idle_timeout: Duration,
+    pub(super) idle_override: Option<u64>,
+    /// The prelude has run.
+    pub(super) ready: Arc<AtomicBool>,
+    pub(super) prepared: Prepared,
+    /// To the worker process, for the take-over (new ones after a restart).
+    pub(super) pipes: Arc<Mutex<Option<Pipes>>>,
+    /// Always Some once started.
+    pub(super) running: Option<Running>,
+}
+
+/// A spare's place in the pool while it waits.
+pub(super) struct Waiting {
+    pub(super) position: Position,
+    pub(super) listener: UnixListener,
+}
+
+enum Answer {
+    TakeOver(Claim, Vec<OwnedFd>),
+    No,
+    Stale,
+}
+
+impl Spare {
+    /// Called when the prelude has run: marks the folder and the spare
+    /// ready, and adds a spare to the pool if it has room.
+    pub(super) fn on_ready(&self) -> Box<dyn FnOnce(bool) + Send> {
         let (ready, slot, set, key) = (
-            ready.clone(),
-            prepared.slot.dir.clone(),
-            set.clone(),
-            key.clone(),
+            self.ready.clone(),
+            self.prepared.slot.dir.clone(),
+            self.set.clone(),
+            self.key.clone(),
         );
-        let (cwd, env, count) = (cwd.clone(), env.clone(), settings.spare.count);
+        let (cwd, env, count, idle) = (
+            self.cwd.clone(),
+            self.env.clone(),
+            self.count,
+            self.idle_override,
+        );
         Box::new(move |built: bool| {
             if built {
                 let _ = slots::mark_ready(&slot);
@@ -83,72 +159,25 @@ pub fn run(idle_override: Option<u64>) -> Result<()> {
                 "the prelude failed: ready to show why"
             });
             if built && Position::any_free(&set, &key, count) {
-                spawn_and_reap(&cwd, &env, idle_override);
+                spawn_and_reap(&cwd, &env, idle);
             }
         })
-    };
-    let running = Running::start(&prepared, on_ready, Some(worker_ends));
-    let idle_timeout = Duration::from_secs(idle_override.unwrap_or(settings.spare.idle_timeout));
-    Spare {
-        cwd,
-        env,
-        binary,
-        key,
-        set,
-        freshness,
-        idle_timeout,
-        idle_override,
-        ready,
-        prepared,
-        pipes,
-        position,
-        listener,
-        running,
     }
-    .wait()
-}
 
-fn say(text: &str) {
-    eprintln!("hw6-kernel spare {}: {text}", std::process::id());
-}
-
-struct Spare {
-    cwd: PathBuf,
-    /// The environment it started with (a successor gets the same).
-    env: Env,
-    binary: Binary,
-    key: Key,
-    set: PathBuf,
-    freshness: Freshness,
-    idle_timeout: Duration,
-    idle_override: Option<u64>,
-    /// The prelude has run.
-    ready: Arc<AtomicBool>,
-    prepared: Prepared,
-    /// To the worker process, for the take-over.
-    pipes: Pipes,
-    position: Position,
-    listener: UnixListener,
-    running: Running,
-}
-
-enum Answer {
-    TakeOver(Claim, Vec<OwnedFd>),
-    No,
-    Stale,
-}
-
-impl Spare {
-    /// Answers launchers and watches the time, the binary and the sources.
-    fn wait(self) -> Result<()> {
+    /// Answers launchers and watches the time, the binary and the sources,
+    /// until a launcher takes the spare over.
+    fn wait(self, waiting: Waiting) -> (Spare, UnixStream, Claim, Vec<OwnedFd>) {
         let mut last_active = Instant::now();
         let mut changed: Option<[u8; 32]> = None;
         loop {
-            if readable(&self.listener, WATCH_EVERY) {
-                if let Ok((stream, _)) = self.listener.accept() {
+            if readable(&waiting.listener, WATCH_EVERY) {
+                if let Ok((stream, _)) = waiting.listener.accept() {
                     match self.answer(&stream) {
-                        Answer::TakeOver(claim, fds) => return self.serve(stream, claim, fds),
-                        Answer::Stale => self.stale(),
+                        Answer::TakeOver(claim, fds) => {
+                            drop(waiting);
+                            return (self, stream, claim, fds);
+                        }
+                        Answer::Stale => self.stale(waiting),
                         Answer::No => {}
                     }
                 }
@@ -158,10 +187,10 @@ impl Spare {
                 last_active = Instant::now();
             }
             if last_active.elapsed() > self.idle_timeout {
-                self.quit("no kernel of the project ran for the idle timeout");
+                self.quit(waiting, "no kernel of the project ran for the idle timeout");
             }
             if !self.binary.unchanged() {
-                self.quit("the kernel binary was replaced");
+                self.quit(waiting, "the kernel binary was replaced");
             }
             if self.ready.load(Ordering::SeqCst) {
                 // Replaced once the sources have stopped changing for a check.
@@ -169,7 +198,7 @@ impl Spare {
                 if self.freshness.is(&now) {
                     changed = None;
                 } else if changed == Some(now) {
-                    self.stale();
+                    self.stale(waiting);
                 } else {
                     changed = Some(now);
                 }
@@ -230,97 +259,27 @@ impl Spare {
         Answer::TakeOver(claim, fds)
     }
 
-    /// Becomes the launcher's kernel: its output, folder and environment,
-    /// its connection file; exits with the kernel, or when the launcher dies.
-    fn serve(self, stream: UnixStream, claim: Claim, fds: Vec<OwnedFd>) -> Result<()> {
-        let Spare {
-            listener,
-            position,
-            prepared,
-            pipes,
-            running,
-            set,
-            idle_override,
-            ready,
-            ..
-        } = self;
-        drop((listener, position));
-        let _running = pool::mark_kernel_running(&set).ok();
-        take_output(&fds);
-        say(&format!(
-            "taken over by kernel pid {} in {}",
-            claim.launcher_pid,
-            claim.cwd().display()
-        ));
-        let current: Env = std::env::vars_os().collect();
-        let changes = env_changes(&current, &prepared.kernel_env(&claim.env())?);
-        let adopt = Request::Adopt {
-            cwd: claim.cwd(),
-            changes,
-            pipes,
-        };
-        let _ = running.requests.send(adopt);
-        // Our successor, for the next kernel; if our prelude still builds,
-        // once it has built (see `on_ready`), so as not to slow it down.
-        if ready.load(Ordering::SeqCst) {
-            spawn_and_reap(&claim.cwd(), &claim.env(), idle_override);
-        }
-
-        let interrupter = running.interrupter.clone();
-        let watched = stream.try_clone()?;
-        std::thread::Builder::new()
-            .name("hw6-launcher-watch".into())
-            .spawn(move || {
-                link::wait_for_close(&watched);
-                // Jupyter killed the launcher: the kernel goes with it.
-                interrupter.stop_worker();
-                group::stop_children();
-                std::process::exit(1);
-            })?;
-        let result = wire::Connection::parse(&claim.connection, "the launcher's connection file")
-            .and_then(|connection| running.serve(connection));
-        let status = match &result {
-            Ok(()) => 0,
-            Err(error) => {
-                eprintln!("error: {error:#}");
-                2
-            }
-        };
-        let _ = link::send_reply(
-            &stream,
-            &Reply {
-                exit: Some(status),
-                ..Reply::default()
-            },
-        );
-        group::stop_children();
-        drop(prepared);
-        std::process::exit(status);
-    }
-
     /// The sources changed: the first spare of the pool is replaced by one
     /// that builds them; the others exit (it refills the pool once ready).
-    fn stale(self) -> ! {
-        if self.position.has_elder() {
-            self.quit("its sources changed");
+    fn stale(self, waiting: Waiting) -> ! {
+        if waiting.position.has_elder() {
+            self.quit(waiting, "its sources changed");
         }
-        self.replace("its sources changed")
+        self.replace(waiting, "its sources changed")
     }
 
     /// Exits, leaving a new spare to build the sources as they are now.
-    fn replace(self, why: &str) -> ! {
+    fn replace(self, waiting: Waiting, why: &str) -> ! {
         say(&format!("replaced: {why}"));
-        self.running.interrupter.stop_worker();
+        self.stop_worker();
         let Spare {
-            listener,
-            position,
             prepared,
             cwd,
             env,
             idle_override,
             ..
         } = self;
-        drop((listener, position, prepared));
+        drop((waiting, prepared));
         if let Err(error) = spawn(&cwd, &env, idle_override) {
             say(&format!("{error:#}"));
         }
@@ -329,20 +288,18 @@ impl Spare {
         std::process::exit(0);
     }
 
-    fn quit(self, why: &str) -> ! {
+    pub(super) fn quit(self, waiting: Waiting, why: &str) -> ! {
         say(&format!("exits: {why}"));
-        self.running.interrupter.stop_worker();
+        self.stop_worker();
         group::stop_children();
-        drop((self.listener, self.position));
+        drop(waiting);
         std::process::exit(0);
     }
-}
 
-/// Points this process's stdout and stderr at the launcher's.
-fn take_output(fds: &[OwnedFd]) {
-    for (fd, target) in fds.iter().zip([1, 2]) {
-        // SAFETY: dup2 onto stdout/stderr of descriptors we own.
-        unsafe { libc::dup2(fd.as_raw_fd(), target) };
+    pub(super) fn stop_worker(&self) {
+        if let Some(running) = &self.running {
+            running.interrupter.stop_worker();
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! the spare sees its end of the socket close and exits too.
 
 use super::link::{self, Claim, Mode, Reply};
-use super::pool::{self, Binary, Key};
+use super::pool::{self, Binary, Key, Position};
 use super::spares_enabled;
 use crate::settings::Settings;
 use anyhow::{Context, Result};
@@ -33,8 +33,9 @@ pub fn through_spare(connection_file: &Path, cwd: &Path) -> Result<Option<i32>> 
     // A spare that has finished its prelude first; failing that one that is
     // still building (it started earlier than we would).
     for mode in [Mode::Ready, Mode::Building] {
-        for n in 0..settings.spare.count {
-            let Ok(stream) = UnixStream::connect(pool::socket_path(&set, &key, n)) else {
+        let building = mode == Mode::Building;
+        for socket in Position::sockets(&set, &key, settings.spare.count, building) {
+            let Ok(stream) = UnixStream::connect(socket) else {
                 continue;
             };
             let claim = Claim::new(

@@ -32,6 +32,7 @@ mod freshness;
 pub mod launcher;
 mod link;
 pub mod pool;
+mod serve;
 
 use crate::settings::Settings;
 use anyhow::{Context, Result, bail};

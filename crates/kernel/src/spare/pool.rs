@@ -10,6 +10,7 @@
 //!
 //! ```text
 //! spare-<key>-<n>.lock   held (flock) by the spare waiting in position n
+//!                        (0..count; n = count: one recycled after a restart)
 //! spare-<key>-<n>.sock   where it listens for a kernel to take over
 //! kernels.lock           held shared by every running kernel of the project
 //! spares.log             what spares print before they are taken over
@@ -111,8 +112,37 @@ pub struct Position {
 impl Position {
     /// The first free position of `count`, or None when all are taken.
     pub fn take(set: &Path, key: &Key, count: usize) -> Result<Option<Position>> {
+        Position::take_from(set, key, 0..count)
+    }
+
+    /// For a spare recycled after a restart: the extra position `count`
+    /// (the pool may be full of spares still building, and this one is
+    /// ready in seconds), else a free one of the pool.
+    pub fn take_recycled(set: &Path, key: &Key, count: usize) -> Result<Option<Position>> {
+        Position::take_from(set, key, std::iter::once(count).chain(0..count))
+    }
+
+    /// The socket paths a launcher tries, in order: first for a ready spare
+    /// (the pool, then a recycled one), then for one still building (a
+    /// recycled one first: it needs seconds where a new one needs tens).
+    pub fn sockets(set: &Path, key: &Key, count: usize, building: bool) -> Vec<PathBuf> {
+        let mut order: Vec<usize> = (0..=count).collect();
+        if building {
+            order.reverse();
+        }
+        order
+            .into_iter()
+            .map(|n| socket_path(set, key, n))
+            .collect()
+    }
+
+    fn take_from(
+        set: &Path,
+        key: &Key,
+        indices: impl Iterator<Item = usize>,
+    ) -> Result<Option<Position>> {
         std::fs::create_dir_all(set)?;
-        for n in 0..count {
+        for n in indices {
             let lock = open_lock(&lock_path(set, key, n))?;
             if lock.try_lock().is_ok() {
                 return Ok(Some(Position {
