@@ -27,6 +27,9 @@ const MIN_MEMORY: u64 = 3 << 30;
 const MIN_DISK: u64 = 3 << 30;
 /// How often a waiting spare checks its sources, the binary and the time.
 const WATCH_EVERY: Duration = Duration::from_secs(2);
+/// A recycled spare in the extra position waits this long for the restarted
+/// kernel (which comes within seconds), then leaves the pool to its size.
+const EXTRA_WAIT: Duration = Duration::from_secs(60);
 
 /// Becomes a spare for the project of the current folder, unless its pool
 /// is full; returns when it is not needed, or exits with its kernel.
@@ -168,6 +171,7 @@ impl Spare {
     /// until a launcher takes the spare over.
     fn wait(self, waiting: Waiting) -> (Spare, UnixStream, Claim, Vec<OwnedFd>) {
         let mut last_active = Instant::now();
+        let since = Instant::now();
         let mut changed: Option<[u8; 32]> = None;
         loop {
             if readable(&waiting.listener, WATCH_EVERY) {
@@ -185,6 +189,9 @@ impl Spare {
             }
             if pool::kernel_running(&self.set) {
                 last_active = Instant::now();
+            }
+            if waiting.position.is_extra(self.count) && since.elapsed() > EXTRA_WAIT {
+                self.quit(waiting, "a recycled spare that no kernel took");
             }
             if last_active.elapsed() > self.idle_timeout {
                 self.quit(waiting, "no kernel of the project ran for the idle timeout");

@@ -169,6 +169,11 @@ impl Position {
             .count()
     }
 
+    /// Whether this is the extra position of a recycled spare.
+    pub fn is_extra(&self, count: usize) -> bool {
+        self.index >= count
+    }
+
     /// Whether a spare waits in a position before this one (it replaces
     /// itself when the sources change, and refills the rest of the pool once
     /// ready: the others need not rebuild at the same time).
