@@ -44,7 +44,11 @@ COPY_NAME = "browser-test-q_ae.ipynb"
 # the models the student's code drives.
 SETUP_NEEDLES = [":dep hw6", "use hw6::prelude::*;", "let quick: bool", "let NUM_EPOCHS", "SyntheticConfig {",
                  "MnistConfig {", "struct MyForward;", "struct MyDenoisingStep {", "struct MyMaskingStep {",
-                 "let denoising_written"]
+                 "let denoising_written", "fn architecture_1_3("]
+# The student's answer to section 1.3's architecture TODO, which the
+# bottleneck cell trains with (while it is a todo!() that cell only says so).
+ARCHITECTURE_TODO = "    // TODO: the hidden sizes (ending in k) and the activation\n    todo!()"
+ARCHITECTURE_ANSWER = "    (vec![k], Activation::Identity)"
 BOTTLENECK_NEEDLE = "let my_k: usize = 32;"
 
 PROGRESS_CELL = """for step in 0..=20u32 {
@@ -60,6 +64,17 @@ class Failure(Exception):
 
 class Unavailable(Exception):
     """Lab or Chromium did not start."""
+
+
+def write_student_copy(copy):
+    """The student q_ae notebook with section 1.3's architecture written in."""
+    nb = json.loads((STUDENT / "q_ae.ipynb").read_text(encoding="utf-8"))
+    cells = [c for c in nb["cells"] if "fn architecture_1_3(" in "".join(c["source"])]
+    source = "".join(cells[0]["source"]) if cells else ""
+    if ARCHITECTURE_TODO not in source:
+        raise Failure("the student q_ae notebook has no todo!() for section 1.3's architecture")
+    cells[0]["source"] = source.replace(ARCHITECTURE_TODO, ARCHITECTURE_ANSWER)
+    copy.write_text(json.dumps(nb, indent=1), encoding="utf-8")
 
 
 def free_port():
@@ -274,7 +289,7 @@ def main():
         print("error: no chromium on PATH; scripts/setup.sh installs it", file=sys.stderr)
         return 2
     copy = STUDENT / COPY_NAME
-    shutil.copyfile(STUDENT / "q_ae.ipynb", copy)
+    write_student_copy(copy)
     port, token = free_port(), secrets.token_hex(16)
     profile = tempfile.mkdtemp(prefix="hw6-browser-")
     lab = subprocess.Popen(
