@@ -4,7 +4,7 @@
 # every notebook in quick mode through the hw6 kernel with its PDF checked
 # (a lost chart or raw TeX fails) and the combined solutions PDF, the student
 # release (written, checked for leaks, its notebooks run as handed out and
-# filled in),
+# filled in), a graded test class,
 # and the student q_ae notebook in Jupyter Lab in Chromium (scripts/browser-test.py).
 # Prints each phase's duration. Installs what it needs on a fresh machine
 # (scripts/setup.sh).
@@ -125,6 +125,14 @@ phase "student notebooks up to date" .venv/bin/python scripts/notebooks.py stude
 phase "student release (write, leak check)" student_release
 phase "notebooks, PDFs and the release's notebooks (quick)" notebooks_side_by_side
 phase "browser: Jupyter Lab in Chromium" .venv/bin/python scripts/browser-test.py
+# Grading (scripts/notebooks.py grade) of a test class against the release:
+# q_beam_search's solution, untouched release, wrong, not compiling,
+# looping, tampered, unreadable, hostile and memory-hungry submissions, each
+# score, status and flag asserted (docs/grading.md; the whole class over
+# every notebook: `scripts/grade-class/run.py out/release --full
+# q_ae.ipynb,q_attention.ipynb,q_beam_search.ipynb,q_zkc.ipynb`).
+phase "grading: a test class" .venv/bin/python scripts/grade-class/run.py out/release \
+  --full q_beam_search.ipynb --notebooks q_beam_search.ipynb
 
 printf '\n===== timings\n'
 printf '%s\n' "${PHASES[@]}"

@@ -116,6 +116,7 @@ def main(argv=None):
     parser.add_argument("--out", default=str(OUT / "grade-class"), help="work folder (default: out/grade-class)")
     parser.add_argument("--full", default=DEFAULT_FULL, help=f"notebooks with the whole class (default: {DEFAULT_FULL})")
     parser.add_argument("--solutions", default=None, help="solution notebooks (default: notebooks/)")
+    parser.add_argument("--notebooks", default="", help="comma-separated notebooks of the class (default: every graded one)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--all-cells", action="store_true", help="run every cell, not only up to the last check")
     args = parser.parse_args(argv)
@@ -124,7 +125,8 @@ def main(argv=None):
     for stale in (out / "class", out / "graded"):
         shutil.rmtree(stale, ignore_errors=True)
     extra = ["--solutions", args.solutions] if args.solutions else []
-    make.main([args.release, str(out), "--full", args.full, *extra])
+    chosen = ["--notebooks", args.notebooks] if args.notebooks else []
+    make.main([args.release, str(out), "--full", args.full, *chosen, *extra])
     command = [sys.executable, str(HERE.parent / "notebooks.py"), "grade", "--release", args.release,
                str(out / "class"), "--out", str(out / "graded"), "--quick", "--jobs", str(args.jobs),
                "--timeout-check", "30", "--timeout-cell", "600", "--timeout-notebook", "1200", *extra]
