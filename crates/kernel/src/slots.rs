@@ -87,6 +87,7 @@ impl Slot {
                 seed_from(&seed, &dir)?;
             }
             std::fs::create_dir_all(&dir)?;
+            forget_cells(&dir);
             return Ok(Slot { dir, _lock: lock });
         }
         bail!(
@@ -114,6 +115,40 @@ pub fn has_free_ready_slot(set: &Path, slots: usize) -> bool {
                     Err(_) => false,
                 })
     })
+}
+
+/// Removes what earlier kernels left of their cells in the slot `dir`: the
+/// cell crate's libraries (`libctx.so`, evcxr's `libcode_N.so`) and its
+/// fingerprint. The first cell then always builds the cell crate (it would
+/// anyway: its source changes with every cell), and a kernel can never load
+/// a library an earlier kernel built under the same name.
+fn forget_cells(dir: &Path) {
+    let Ok(kinds) = std::fs::read_dir(dir.join("target")) else {
+        return;
+    };
+    for kind in kinds.filter_map(|e| e.ok()) {
+        let debug = kind.path().join("debug");
+        for folder in [
+            debug.clone(),
+            debug.join("deps"),
+            debug.join(".fingerprint"),
+        ] {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries.filter_map(|e| e.ok()) {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = entry.path();
+                if name.starts_with("ctx-") && path.is_dir() {
+                    let _ = std::fs::remove_dir_all(&path);
+                } else if name == "libctx.so"
+                    || (name.starts_with("libcode_") && name.ends_with(".so"))
+                {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
+    }
 }
 
 /// Marks the slot `dir` as holding a complete prelude build.
@@ -199,9 +234,22 @@ mod tests {
         );
 
         assert!(Slot::claim(&set, 2).is_err(), "both slots are held");
+        let fingerprint = first
+            .dir
+            .join("target/x86_64-unknown-linux-gnu/debug/.fingerprint/ctx-1");
+        let library = first
+            .dir
+            .join("target/x86_64-unknown-linux-gnu/debug/libcode_3.so");
+        std::fs::create_dir_all(&fingerprint).unwrap();
+        std::fs::write(&library, b"cell").unwrap();
         drop(first);
         let again = Slot::claim(&set, 2).unwrap();
         assert!(again.dir.ends_with("slot-0"), "a released slot is reused");
+        assert!(
+            !fingerprint.exists() && !library.exists(),
+            "cells are forgotten"
+        );
+        assert!(again.dir.join("built").exists());
         drop((second, again));
         std::fs::remove_dir_all(&set).unwrap();
     }
