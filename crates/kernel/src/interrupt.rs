@@ -14,6 +14,9 @@ pub struct Interrupter {
     /// Set by an interrupt during the prelude: the cell waiting for it is
     /// answered `Interrupted` instead of run.
     pub(crate) cancel_waiting: Arc<AtomicBool>,
+    /// Locked (shared) while the kernel works for someone waiting: spares of
+    /// the project do not start building meanwhile (see `spare`).
+    pub(crate) busy: Arc<Mutex<Option<std::fs::File>>>,
 }
 
 pub(crate) const IDLE: u8 = 0;
@@ -32,6 +35,19 @@ impl Interrupter {
             }
             PRELUDE => self.cancel_waiting.store(true, Ordering::SeqCst),
             _ => {}
+        }
+    }
+
+    /// Records what the evaluator runs: IDLE, PRELUDE or CELL; work in the
+    /// background (a spare's prelude) does not count as busy.
+    pub(crate) fn set_running(&self, state: u8, background: bool) {
+        self.running.store(state, Ordering::SeqCst);
+        if let Some(busy) = self.busy.lock().expect("busy marker").as_ref() {
+            let _ = if state == IDLE || background {
+                busy.unlock()
+            } else {
+                busy.lock_shared()
+            };
         }
     }
 

@@ -123,14 +123,15 @@ pub struct Running {
 impl Running {
     /// Starts evcxr and the prelude in `prepared`'s slot; `on_ready` is
     /// called when the prelude has run (whether it built). A spare passes
-    /// the worker's ends of its pipes, and builds in the background.
+    /// the worker's ends of its pipes, and builds in the `background` while
+    /// nobody waits for it.
     pub fn start(
         prepared: &Prepared,
         on_ready: Box<dyn FnOnce(bool) + Send>,
         spare: Option<adopt::WorkerEnds>,
+        background: bool,
     ) -> Running {
         let saved_lock = prepared.saved_lock.clone();
-        let background = spare.is_some();
         let setup = session::Setup {
             prelude: prepared.prelude.clone(),
             on_start: Box::new(move || {
@@ -143,6 +144,8 @@ impl Running {
         };
         let (iopub_tx, iopub_rx) = tokio::sync::mpsc::unbounded_channel();
         let interrupter = Interrupter::default();
+        *interrupter.busy.lock().expect("busy marker") =
+            spare::pool::busy_marker(&prepared.set).ok();
         let requests = session::start(setup, iopub_tx.clone(), interrupter.clone());
         Running {
             requests,
@@ -220,7 +223,7 @@ fn kernel(connection_file: &Path) -> Result<()> {
             spare::spawn_and_reap(&cwd, &env, None);
         }
     });
-    let result = Running::start(&prepared, on_ready, None).serve(connection, false);
+    let result = Running::start(&prepared, on_ready, None, false).serve(connection, false);
     group::stop_children();
     drop(prepared);
     result?;

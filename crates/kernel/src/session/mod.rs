@@ -286,7 +286,8 @@ impl Session {
         code: String,
     ) {
         let state = if parent.is_some() { CELL } else { PRELUDE };
-        self.interrupter.running.store(state, Ordering::SeqCst);
+        let background = self.background && state == PRELUDE;
+        self.interrupter.set_running(state, background);
         self.cell = Some(Cell {
             parent,
             execution_count: self.execution_count,
@@ -296,7 +297,6 @@ impl Session {
             displays: HashSet::new(),
             reply,
         });
-        let background = self.background && state == PRELUDE;
         let _ = self.work.send(Work::Run { code, background });
     }
 
@@ -333,7 +333,7 @@ impl Session {
         let Some(mut cell) = self.cell.take() else {
             return;
         };
-        self.interrupter.running.store(IDLE, Ordering::SeqCst);
+        self.interrupter.set_running(IDLE, false);
         let interrupted = self.interrupter.interrupted.swap(false, Ordering::SeqCst);
         let error = match (error, cell.failure.take()) {
             (Some(e), _) if interrupted && e.ename == "WorkerStopped" => Some(CellError::new(

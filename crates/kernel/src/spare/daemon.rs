@@ -8,7 +8,7 @@ use super::link::{self, Claim, Mode, Reply};
 use super::pool::{self, Binary, Key, Position};
 use super::serve;
 use super::{disk_available, memory_available, spares_enabled, spawn, spawn_and_reap};
-use crate::adopt::Pipes;
+use crate::adopt::{Pipes, WorkerEnds};
 use crate::prepared::{Env, Prepared};
 use crate::settings::{FILE_NAME, Settings};
 use crate::{Running, group, slots};
@@ -84,13 +84,9 @@ pub fn run(idle_override: Option<u64>) -> Result<()> {
         ready: Arc::new(AtomicBool::new(false)),
         prepared,
         pipes: Arc::new(Mutex::new(Some(pipes))),
+        worker_ends: Some(worker_ends),
         running: None,
     };
-    spare.running = Some(Running::start(
-        &spare.prepared,
-        spare.on_ready(),
-        Some(worker_ends),
-    ));
     let mut waiting = waiting;
     loop {
         let (spare_now, stream, claim, fds) = spare.wait(waiting);
@@ -119,7 +115,10 @@ pub(super) struct Spare {
     pub(super) prepared: Prepared,
     /// To the worker process, for the take-over (new ones after a restart).
     pub(super) pipes: Arc<Mutex<Option<Pipes>>>,
-    /// Always Some once started.
+    /// The worker's ends of `pipes`, until evcxr starts.
+    worker_ends: Option<WorkerEnds>,
+    /// Some once evcxr has started: when no kernel of the project is busy,
+    /// or when a launcher takes the spare over.
     pub(super) running: Option<Running>,
 }
 
@@ -167,18 +166,36 @@ impl Spare {
         })
     }
 
+    /// Starts evcxr and the prelude, in the background unless a launcher
+    /// waits for it.
+    fn start(&mut self, background: bool) {
+        if self.running.is_none() {
+            let ends = self.worker_ends.take();
+            self.running = Some(Running::start(
+                &self.prepared,
+                self.on_ready(),
+                ends,
+                background,
+            ));
+        }
+    }
+
     /// Answers launchers and watches the time, the binary and the sources,
-    /// until a launcher takes the spare over.
-    fn wait(self, waiting: Waiting) -> (Spare, UnixStream, Claim, Vec<OwnedFd>) {
+    /// until a launcher takes the spare over. The prelude starts once no
+    /// kernel of the project has been busy for a check (the spare's build
+    /// would slow its cells down).
+    fn wait(mut self, waiting: Waiting) -> (Spare, UnixStream, Claim, Vec<OwnedFd>) {
         let mut last_active = Instant::now();
         let since = Instant::now();
         let mut changed: Option<[u8; 32]> = None;
+        let mut quiet = false;
         loop {
             if readable(&waiting.listener, WATCH_EVERY) {
                 if let Ok((stream, _)) = waiting.listener.accept() {
                     match self.answer(&stream) {
                         Answer::TakeOver(claim, fds) => {
                             drop(waiting);
+                            self.start(false);
                             return (self, stream, claim, fds);
                         }
                         Answer::Stale => self.stale(waiting),
@@ -186,6 +203,13 @@ impl Spare {
                     }
                 }
                 continue;
+            }
+            if self.running.is_none() {
+                let busy = pool::kernel_busy(&self.set);
+                if quiet && !busy {
+                    self.start(true);
+                }
+                quiet = !busy;
             }
             if pool::kernel_running(&self.set) {
                 last_active = Instant::now();

@@ -218,6 +218,17 @@ pub fn mark_kernel_running(set: &Path) -> Result<File> {
     Ok(lock)
 }
 
+/// The lock a kernel holds (shared) while it runs a cell or its prelude.
+pub fn busy_marker(set: &Path) -> Result<File> {
+    std::fs::create_dir_all(set)?;
+    open_lock(&set.join("busy.lock"))
+}
+
+/// Whether some kernel of the project runs a cell or its prelude.
+pub fn kernel_busy(set: &Path) -> bool {
+    is_held(&set.join("busy.lock"))
+}
+
 /// Whether some kernel of the project runs.
 pub fn kernel_running(set: &Path) -> bool {
     is_held(&set.join("kernels.lock"))
