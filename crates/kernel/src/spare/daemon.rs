@@ -189,21 +189,27 @@ impl Spare {
         let since = Instant::now();
         let mut changed: Option<[u8; 32]> = None;
         let mut quiet = false;
+        let mut next_check = Instant::now() + WATCH_EVERY;
         loop {
-            if readable(&waiting.listener, WATCH_EVERY) {
-                if let Ok((stream, _)) = waiting.listener.accept() {
-                    match self.answer(&stream) {
-                        Answer::TakeOver(claim, fds) => {
-                            drop(waiting);
-                            self.start(false);
-                            return (self, stream, claim, fds);
-                        }
-                        Answer::Stale => self.stale(waiting),
-                        Answer::No => {}
+            let timeout = next_check.saturating_duration_since(Instant::now());
+            if readable(&waiting.listener, timeout)
+                && let Ok((stream, _)) = waiting.listener.accept()
+            {
+                match self.answer(&stream) {
+                    Answer::TakeOver(claim, fds) => {
+                        drop(waiting);
+                        self.start(false);
+                        return (self, stream, claim, fds);
                     }
+                    Answer::Stale => self.stale(waiting),
+                    Answer::No => {}
                 }
+            }
+            // The checks run every WATCH_EVERY, also while launchers probe.
+            if Instant::now() < next_check {
                 continue;
             }
+            next_check = Instant::now() + WATCH_EVERY;
             if self.running.is_none() {
                 let busy = pool::kernel_busy(&self.set);
                 if quiet && !busy {
