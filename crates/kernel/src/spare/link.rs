@@ -194,11 +194,11 @@ fn send_with_fds(socket: RawFd, data: &[u8], fds: &[RawFd]) -> Result<usize> {
         msg.msg_iov = &mut iov;
         msg.msg_iovlen = 1;
         msg.msg_control = control.as_mut_ptr() as *mut libc::c_void;
-        msg.msg_controllen = libc::CMSG_SPACE((fds.len() * size_of::<RawFd>()) as u32) as _;
+        msg.msg_controllen = libc::CMSG_SPACE(size_of_val(fds) as u32) as _;
         let cmsg = libc::CMSG_FIRSTHDR(&msg);
         (*cmsg).cmsg_level = libc::SOL_SOCKET;
         (*cmsg).cmsg_type = libc::SCM_RIGHTS;
-        (*cmsg).cmsg_len = libc::CMSG_LEN((fds.len() * size_of::<RawFd>()) as u32) as _;
+        (*cmsg).cmsg_len = libc::CMSG_LEN(size_of_val(fds) as u32) as _;
         std::ptr::copy_nonoverlapping(fds.as_ptr(), libc::CMSG_DATA(cmsg) as *mut RawFd, fds.len());
         libc::sendmsg(socket, &msg, libc::MSG_NOSIGNAL)
     };
