@@ -189,7 +189,10 @@ def wrapper_script(release, run_id, argv, limits, cache, hide, sandbox):
     kernel = " ".join(q(a) for a in argv[:-1])  # up to "--connection-file"
     # The kernel dies with the run's process, however that ends.
     prlimit += " -- setpriv --pdeathsig KILL"
-    lines = ["#!/bin/sh", "# Written by scripts/nbtools/grade_sandbox.py for one submission's run.", "set -eu"]
+    lines = ["#!/bin/sh", "# Written by scripts/nbtools/grade_sandbox.py for one submission's run.", "set -eu",
+             "# The submission runs in this kernel, inside these limits: never in a",
+             "# warm spare kernel (crates/kernel/src/spare) started outside them.",
+             "export HW6_KERNEL_SPARES=0"]
     if not sandbox:
         lines += [f"cd {q(str(work))}", f"exec {prlimit} -- {kernel} \"$1\""]
         return "\n".join(lines) + "\n"
