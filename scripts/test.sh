@@ -3,8 +3,9 @@
 # integration tests (all of them, not stopping at the first failing crate),
 # every notebook in quick mode through the hw6 kernel with its PDF checked
 # (a lost chart or raw TeX fails) and the combined solutions PDF, the student
-# release (written, checked for leaks, its notebooks run as handed out and
-# filled in), a graded test class,
+# release (written, checked for leaks), a graded test class per notebook (whose
+# untouched and solution submissions are the release's notebooks run as
+# handed out and filled in),
 # and the student q_ae notebook in Jupyter Lab in Chromium (scripts/browser-test.py).
 # Prints each phase's duration. Installs what it needs on a fresh machine
 # (scripts/setup.sh).
@@ -68,20 +69,19 @@ student_release() {
   .venv/bin/python scripts/notebooks.py release out/release
 }
 
-# The release's notebooks, as handed out (each TODO's check fails with a
-# message, every other cell runs or stops with "finish ... first") and then
-# with every TODO filled in from the solution notebook (every check passes,
-# every cell runs, on the release's crates).
+# The release's set-up notebook, as handed out (every cell runs). The graded
+# notebooks run as handed out and filled in inside the grading phase: there
+# the untouched and solution submissions are exactly those runs, and their
+# executed notebooks get the same checks (scripts/grade-class/run.py).
 release_runs() {
-  .venv/bin/python scripts/notebooks.py release-run out/release --quick \
-    && .venv/bin/python scripts/notebooks.py release-run out/release --quick --filled
+  .venv/bin/python scripts/notebooks.py release-run out/release 00_check_setup.ipynb --quick
 }
 
-# The solution notebooks (with their PDFs) and the release's notebooks run
-# side by side: a kernel spends most of a cell compiling on one core. They
-# share nothing: out/, out/release-run/ and out/release-filled/, and each
-# kernel its own build folder (the kernel claims a free one; a new one starts
-# as a copy of a built one).
+# The solution notebooks (with their PDFs) and the release's set-up notebook
+# run side by side: a kernel spends most of a cell compiling on one core.
+# They share nothing: out/ and out/release-run/, and each kernel its own
+# build folder (the kernel claims a free one; a new one starts as a copy of a
+# built one).
 notebooks_side_by_side() {
   local status=0 log
   log=$(mktemp)
@@ -89,7 +89,7 @@ notebooks_side_by_side() {
   local release_pid=$!
   notebooks_and_pdfs || status=1
   wait "$release_pid" || { echo "error: the student release's notebooks failed (below)" >&2; status=1; }
-  printf '\n----- the student release'"'"'s notebooks (quick mode, as handed out, then filled in)\n'
+  printf '\n----- the student release'"'"'s set-up notebook (quick mode, as handed out)\n'
   cat "$log"
   rm -f "$log"
   return "$status"
@@ -123,16 +123,16 @@ phase "kernel (fmt, tests)" kernel_checks
 phase "notebook tools (Python tests)" .venv/bin/python -m unittest discover -s scripts -p 'test_*.py'
 phase "student notebooks up to date" .venv/bin/python scripts/notebooks.py student --check
 phase "student release (write, leak check)" student_release
-phase "notebooks, PDFs and the release's notebooks (quick)" notebooks_side_by_side
+phase "notebooks, PDFs, the release's set-up notebook" notebooks_side_by_side
 phase "browser: Jupyter Lab in Chromium" .venv/bin/python scripts/browser-test.py
-# Grading (scripts/notebooks.py grade) of a test class against the release:
-# q_beam_search's solution, untouched release, wrong, not compiling,
-# looping, tampered, unreadable, hostile and memory-hungry submissions, each
-# score, status and flag asserted (docs/grading.md; the whole class over
-# every notebook: `scripts/grade-class/run.py out/release --full
-# q_ae.ipynb,q_attention.ipynb,q_beam_search.ipynb,q_zkc.ipynb`).
-phase "grading: a test class" .venv/bin/python scripts/grade-class/run.py out/release \
-  --full q_beam_search.ipynb --notebooks q_beam_search.ipynb
+# Grading (scripts/notebooks.py grade) of a test class for each notebook
+# against the release: the solution, the untouched release, a wrong, a not
+# compiling, a looping, a tampered and an unreadable submission (and on
+# q_beam_search a hostile and a memory-hungry one, on q_ae a hard-coded
+# one), every cell run, each score, status and flag asserted, and the
+# untouched and solution runs checked as the release's notebooks as handed
+# out and filled in (docs/grading.md).
+phase "grading: a test class per notebook" .venv/bin/python scripts/grade-class/run.py out/release
 
 printf '\n===== timings\n'
 printf '%s\n' "${PHASES[@]}"

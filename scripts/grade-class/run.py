@@ -3,7 +3,7 @@
 `notebooks.py grade` through the kernel, and fail if any score, status or
 flag differs from what make.py expects.
 
-    run.py RELEASE [--out DIR] [--full NAME,...] [--jobs N] [--solutions DIR] [--all-cells]
+    run.py RELEASE [--out DIR] [--full NAME,...] [--notebooks NAME,...] [--jobs N] [--solutions DIR] [--checks-only]
 
 Checked for every submission: each autograded cell's status (and so its
 points: full when passed, zero otherwise) and the total row; that a
@@ -12,8 +12,12 @@ that its feedback page exists and names each failing check; that the
 release's crates are unchanged (the `hostile` student tries to delete
 them) and its `.grading` folder gone afterwards (hidden tests removed).
 
-By default the class is graded with `--checks-only` (no cell after a
-notebook's last check runs) and short time limits, to keep CI short.
+Every cell of every submission runs (`--checks-only` stops each at its
+notebook's last check), so `untouched` and `solution` are also the
+release's notebooks run as handed out and filled in: their executed
+notebooks must pass `release-run`'s checks (each unwritten TODO's check
+fails with a message and every other cell runs or says "finish ... first";
+filled in, every cell runs and every check passes).
 """
 
 import argparse
@@ -32,10 +36,9 @@ sys.path.insert(0, str(HERE.parent))
 import make  # noqa: E402
 
 from nbtools import OUT  # noqa: E402
-from nbtools.grade_report import feedback_path  # noqa: E402
+from nbtools.grade_report import executed_path, feedback_path  # noqa: E402
 from nbtools.grade_score import COMPILE, FAILED, PANICKED, PASSED, TOTAL, Graded  # noqa: E402
-
-DEFAULT_FULL = "q_attention.ipynb,q_beam_search.ipynb"
+from nbtools.release_run import check_as_handed_out, check_filled  # noqa: E402
 
 
 def status_ok(expected, got):
@@ -99,6 +102,22 @@ def feedback_problems(out, student, notebook, want, got):
     return [f"{student}/{notebook}: the feedback does not name the failing check {g}" for g in missing]
 
 
+def release_run_problems(out, expected):
+    """`release-run`'s checks on the executed notebooks of `untouched` (the
+    release as handed out) and `solution` (filled in)."""
+    import nbformat
+
+    problems = []
+    for student, check in (("untouched", check_as_handed_out), ("solution", check_filled)):
+        for notebook in sorted(expected.get(student, {})):
+            path = executed_path(out, Graded(student, notebook, ""))
+            if not path.is_file():
+                problems.append(f"{student}/{notebook}: no executed notebook at {path}")
+                continue
+            problems += [f"{student}: {p}" for p in check(nbformat.read(path, as_version=4), notebook)]
+    return problems
+
+
 def fingerprint(release):
     """A hash of the release's workspace (manifests and crates): a submission
     must change nothing in it."""
@@ -114,11 +133,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Grade the test class and check every expected score.")
     parser.add_argument("release", help="the student release folder (CI: out/release)")
     parser.add_argument("--out", default=str(OUT / "grade-class"), help="work folder (default: out/grade-class)")
-    parser.add_argument("--full", default=DEFAULT_FULL, help=f"notebooks with the whole class (default: {DEFAULT_FULL})")
+    parser.add_argument("--full", default=None, help="notebooks with the whole class (default: every graded one)")
     parser.add_argument("--solutions", default=None, help="solution notebooks (default: notebooks/)")
     parser.add_argument("--notebooks", default="", help="comma-separated notebooks of the class (default: every graded one)")
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--all-cells", action="store_true", help="run every cell, not only up to the last check")
+    parser.add_argument("--checks-only", action="store_true",
+                        help="run no cell after a notebook's last check (faster; no release-run checks then)")
     args = parser.parse_args(argv)
 
     out = Path(args.out)
@@ -126,11 +146,12 @@ def main(argv=None):
         shutil.rmtree(stale, ignore_errors=True)
     extra = ["--solutions", args.solutions] if args.solutions else []
     chosen = ["--notebooks", args.notebooks] if args.notebooks else []
-    make.main([args.release, str(out), "--full", args.full, *chosen, *extra])
+    full = ["--full", args.full] if args.full is not None else []
+    make.main([args.release, str(out), *full, *chosen, *extra])
     command = [sys.executable, str(HERE.parent / "notebooks.py"), "grade", "--release", args.release,
                str(out / "class"), "--out", str(out / "graded"), "--quick", "--jobs", str(args.jobs),
                "--timeout-check", "30", "--timeout-cell", "600", "--timeout-notebook", "1200", *extra]
-    if not args.all_cells:
+    if args.checks_only:
         command.append("--checks-only")
     print("$ " + " ".join(command), flush=True)
     before = fingerprint(args.release)
@@ -143,6 +164,8 @@ def main(argv=None):
     expected = json.loads((out / "expected.json").read_text(encoding="utf-8"))
     problems = compare(expected, read_csv(out / "graded" / "grades.csv"), read_csv(out / "graded" / "flags.csv"),
                        out / "graded")
+    if not args.checks_only:
+        problems += release_run_problems(out / "graded", expected)
     if fingerprint(args.release) != before:
         problems.append(f"the release's crates or manifests in {args.release} changed while grading")
     if (Path(args.release) / ".grading").exists():

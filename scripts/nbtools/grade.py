@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import NOTEBOOKS, OUT, ROOT, ToolError, UsageError
-from .grade_report import safe_name, write_csv, write_feedback, write_flags, write_timings
+from .grade_report import executed_path, safe_name, write_csv, write_feedback, write_flags, write_timings
 from .grade_sandbox import GRADING, Limits, MiB, cache_set, kernel_argv, sandbox_available
 from .grade_score import NOT_REACHED, TOTAL, score, unreadable
 from .grade_submissions import (check_release_against_solution, find_submissions, is_graded_notebook,
@@ -180,6 +180,10 @@ def finish(job, release, out):
     graded = score(job.sub.student, job.sub.notebook, job.sub.path, run_nb, result, job.comparison)
     graded.seconds = round(time.monotonic() - job.started, 1)
     write_feedback(out, graded, run_nb)
+    if executed.is_file():
+        kept = executed_path(out, graded)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(executed, kept)
     shutil.rmtree(job.job_dir, ignore_errors=True)
     shutil.rmtree(release / GRADING / job.run_id, ignore_errors=True)
     return graded
@@ -296,7 +300,8 @@ def cmd_grade(args):
     write_timings(out / "timings.csv", graded)
     summary(graded, time.monotonic() - t0, args.jobs, say)
     say(f"grades -> {out / 'grades.csv'}; needs a look -> {out / 'flags.csv'}; "
-        f"feedback -> {out / 'feedback'}/<student>/<notebook>.html")
+        f"feedback -> {out / 'feedback'}/<student>/<notebook>.html; "
+        f"the notebooks as they ran (hidden tests in them: not for students) -> {out / 'executed'}")
     return 0
 
 

@@ -85,6 +85,12 @@ def feedback_path(out, graded):
     return out / "feedback" / safe_name(graded.student) / (Path(graded.notebook).stem + ".html")
 
 
+def executed_path(out, graded):
+    """Where the notebook as it ran (hidden tests included) is kept: for
+    instructors, never for students."""
+    return out / "executed" / safe_name(graded.student) / (Path(graded.notebook).stem + ".ipynb")
+
+
 def esc(text):
     return html.escape(str(text))
 
