@@ -268,11 +268,13 @@ class Sandbox(unittest.TestCase):
         for needle in ("prlimit --as=", "--pdeathsig KILL", "unshare --mount --pid", "mount -o remount,bind,ro /",
                        "mount --bind /c/r-1 /c/r-1", "mount -t tmpfs -o size=64k,mode=0555 hw6-hidden /h",
                        "mount --bind /dev/null /f.ipynb",
-                       "setpriv --no-new-privs --bounding-set=-all", "/r/.grading/0001-ann-q/.connection.json"):
+                       "setpriv --no-new-privs --bounding-set=-all", "/r/.grading/0001-ann-q/.connection.json",
+                       "export HW6_KERNEL_SPARES=0"):
             self.assertIn(needle, script)
         plain = sandbox.wrapper_script(Path("/r"), "x", argv, limits, Path("/c"), ([], []), False)
         self.assertNotIn("unshare", plain)
         self.assertIn("prlimit", plain)
+        self.assertIn("export HW6_KERNEL_SPARES=0", plain)  # never a warm spare outside the limits
 
     def test_what_a_run_needs_is_never_hidden(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -288,6 +290,58 @@ class Sandbox(unittest.TestCase):
     def test_the_cache_folder_is_named_as_the_kernel_names_it(self):
         name = sandbox.cache_set("/tmp").name
         self.assertRegex(name, r"^tmp-[0-9a-f]{12}$")
+
+
+class GradeClass(unittest.TestCase):
+    """scripts/grade-class/run.py without a kernel."""
+
+    @staticmethod
+    def run_module():
+        import importlib.util
+        import sys
+
+        path = Path(__file__).resolve().parent / "grade-class" / "run.py"
+        sys.path.insert(0, str(path.parent))
+        spec = importlib.util.spec_from_file_location("grade_class_run", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def test_untouched_and_solution_run_whole_the_others_stop_at_the_checks(self):
+        run = self.run_module()
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp)
+            for student in ("solution", "untouched", "wrong", "not_json"):
+                (out / "class" / student).mkdir(parents=True)
+            (whole, first, only_1), (checks, rest, only_2) = run.batches(out, checks_only=False)
+            self.assertEqual(([p.name for p in first], only_1), (["solution", "untouched"], False))
+            self.assertEqual(([p.name for p in rest], only_2), (["not_json", "wrong"], True))
+            self.assertNotEqual(whole, checks)
+            [(_, everyone, only)] = run.batches(out, checks_only=True)
+            self.assertEqual((len(everyone), only), (4, True))
+
+    def test_a_missing_or_failing_release_run_is_a_problem(self):
+        run = self.run_module()
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp)
+            expected = {"solution": {"q.ipynb": {}}, "untouched": {"q.ipynb": {}}}
+            problems = run.release_run_problems({"solution": out, "untouched": out}, expected)
+            self.assertEqual(len(problems), 2)
+            self.assertIn("no executed notebook", problems[0])
+            nb = nbformat.v4.new_notebook()
+            cell = nbformat.v4.new_code_cell("let x = 1;")  # never ran
+            nb.cells = [cell]
+            for student in ("solution", "untouched"):
+                path = report.executed_path(out, scores.Graded(student, "q.ipynb", ""))
+                path.parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, path)
+            problems = run.release_run_problems({"solution": out, "untouched": out}, expected)
+            self.assertEqual(len(problems), 2)
+            self.assertTrue(all("did not run" in p for p in problems), problems)
+            cell.execution_count = 1
+            for student in ("solution", "untouched"):
+                nbformat.write(nb, report.executed_path(out, scores.Graded(student, "q.ipynb", "")))
+            self.assertEqual(run.release_run_problems({"solution": out, "untouched": out}, expected), [])
 
 
 if __name__ == "__main__":

@@ -12,12 +12,13 @@ that its feedback page exists and names each failing check; that the
 release's crates are unchanged (the `hostile` student tries to delete
 them) and its `.grading` folder gone afterwards (hidden tests removed).
 
-Every cell of every submission runs (`--checks-only` stops each at its
-notebook's last check), so `untouched` and `solution` are also the
-release's notebooks run as handed out and filled in: their executed
-notebooks must pass `release-run`'s checks (each unwritten TODO's check
-fails with a message and every other cell runs or says "finish ... first";
-filled in, every cell runs and every check passes).
+Two grade commands: `untouched` and `solution` run every cell, so they are
+also the release's notebooks run as handed out and filled in, and their
+executed notebooks must pass `release-run`'s checks (each unwritten TODO's
+check fails with a message and every other cell runs or says "finish ...
+first"; filled in, every cell runs and every check passes); the other
+students stop at their notebook's last check (`--checks-only`), where
+nothing graded is left. `--checks-only` here stops every student there.
 """
 
 import argparse
@@ -50,7 +51,7 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-def compare(expected, grades, flags, out):
+def compare(expected, grades, flags, folder_of):
     """Problems: every difference between what was expected and what the
     grade command wrote."""
     problems = []
@@ -87,7 +88,7 @@ def compare(expected, grades, flags, out):
                     problems.append(f"{where}: not flagged '{word}' (flags: {reasons or 'none'})")
             if not want["flags"] and reasons:
                 problems.append(f"{where}: flagged although nothing is wrong with it: {reasons}")
-            problems += feedback_problems(out, student, notebook, want, got)
+            problems += feedback_problems(folder_of[student], student, notebook, want, got)
     problems += [f"{s}/{n}: unexpected rows in grades.csv" for s, n in rows]
     return problems
 
@@ -102,15 +103,15 @@ def feedback_problems(out, student, notebook, want, got):
     return [f"{student}/{notebook}: the feedback does not name the failing check {g}" for g in missing]
 
 
-def release_run_problems(out, expected):
+def release_run_problems(folder_of, expected):
     """`release-run`'s checks on the executed notebooks of `untouched` (the
     release as handed out) and `solution` (filled in)."""
     import nbformat
 
     problems = []
     for student, check in (("untouched", check_as_handed_out), ("solution", check_filled)):
-        for notebook in sorted(expected.get(student, {})):
-            path = executed_path(out, Graded(student, notebook, ""))
+        for notebook in sorted(expected.get(student, {}) if student in folder_of else {}):
+            path = executed_path(folder_of[student], Graded(student, notebook, ""))
             if not path.is_file():
                 problems.append(f"{student}/{notebook}: no executed notebook at {path}")
                 continue
@@ -129,6 +130,41 @@ def fingerprint(release):
     return digest.hexdigest()
 
 
+# Students whose notebooks run to the end: the release as handed out and
+# filled in. The others stop after their notebook's last check.
+WHOLE = ("untouched", "solution")
+
+
+def batches(out, checks_only):
+    """[(output folder, student folders, checks only)]: one grade command each."""
+    students = sorted(p for p in (out / "class").iterdir() if p.is_dir())
+    if checks_only:
+        return [(out / "graded", students, True)]
+    return [(out / "graded" / "whole", [p for p in students if p.name in WHOLE], False),
+            (out / "graded" / "checks", [p for p in students if p.name not in WHOLE], True)]
+
+
+def grade(args, folder, students, checks_only, extra):
+    """Runs `notebooks.py grade` on `students`; True when it exited 0."""
+    command = [sys.executable, str(HERE.parent / "notebooks.py"), "grade", "--release", args.release,
+               *map(str, students), "--out", str(folder), "--quick", "--jobs", str(args.jobs),
+               "--timeout-check", "30", "--timeout-cell", "600", "--timeout-notebook", "1200", *extra]
+    if checks_only:
+        command.append("--checks-only")
+    print("$ " + " ".join(command), flush=True)
+    proc = subprocess.Popen(command)
+    try:
+        status = proc.wait()
+    except KeyboardInterrupt:
+        # The grade command stops its runs and removes the hidden tests on
+        # Ctrl-C itself; killing it first (subprocess.run does) would not.
+        status = proc.wait()
+        raise
+    if status != 0:
+        print(f"error: notebooks.py grade exited with status {status}", file=sys.stderr)
+    return status == 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Grade the test class and check every expected score.")
     parser.add_argument("release", help="the student release folder (CI: out/release)")
@@ -138,7 +174,7 @@ def main(argv=None):
     parser.add_argument("--notebooks", default="", help="comma-separated notebooks of the class (default: every graded one)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--checks-only", action="store_true",
-                        help="run no cell after a notebook's last check (faster; no release-run checks then)")
+                        help="every submission stops at its last check (faster; no release-run checks then)")
     args = parser.parse_args(argv)
 
     out = Path(args.out)
@@ -148,24 +184,19 @@ def main(argv=None):
     chosen = ["--notebooks", args.notebooks] if args.notebooks else []
     full = ["--full", args.full] if args.full is not None else []
     make.main([args.release, str(out), *full, *chosen, *extra])
-    command = [sys.executable, str(HERE.parent / "notebooks.py"), "grade", "--release", args.release,
-               str(out / "class"), "--out", str(out / "graded"), "--quick", "--jobs", str(args.jobs),
-               "--timeout-check", "30", "--timeout-cell", "600", "--timeout-notebook", "1200", *extra]
-    if args.checks_only:
-        command.append("--checks-only")
-    print("$ " + " ".join(command), flush=True)
     before = fingerprint(args.release)
     t0 = time.monotonic()
-    status = subprocess.run(command).returncode
-    print(f"grading took {time.monotonic() - t0:.0f} s", flush=True)
-    if status != 0:
-        print(f"error: notebooks.py grade exited with status {status}", file=sys.stderr)
+    parts = [b for b in batches(out, args.checks_only) if b[1]]
+    if not all([grade(args, folder, students, only, extra) for folder, students, only in parts]):
         return 1
+    print(f"grading took {time.monotonic() - t0:.0f} s", flush=True)
     expected = json.loads((out / "expected.json").read_text(encoding="utf-8"))
-    problems = compare(expected, read_csv(out / "graded" / "grades.csv"), read_csv(out / "graded" / "flags.csv"),
-                       out / "graded")
+    folder_of = {p.name: folder for folder, students, _ in parts for p in students}
+    grades = [row for folder, _, _ in parts for row in read_csv(folder / "grades.csv")]
+    flags = [row for folder, _, _ in parts for row in read_csv(folder / "flags.csv")]
+    problems = compare(expected, grades, flags, folder_of)
     if not args.checks_only:
-        problems += release_run_problems(out / "graded", expected)
+        problems += release_run_problems(folder_of, expected)
     if fingerprint(args.release) != before:
         problems.append(f"the release's crates or manifests in {args.release} changed while grading")
     if (Path(args.release) / ".grading").exists():
