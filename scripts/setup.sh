@@ -8,9 +8,13 @@
 #   3. The hw6 kernel (crates/kernel, "Rust (hw6)") installed into the venv,
 #      and its kernelspec `rust` there.
 #   4. A pre-warm: the kernel's build folder gets the hw6 crate and its
-#      dependencies, so notebooks start in seconds instead of minutes.
+#      dependencies, so notebooks start in seconds instead of minutes; then
+#      the project's warm spare kernels start (crates/kernel/src/spare), so
+#      the first notebook opened in Lab starts in seconds too (they leave
+#      after 10 idle minutes; scripts/lab.sh starts them again).
 #
-# Environment: HW6_SKIP_APT=1 skips step 1; HW6_SKIP_PREWARM=1 skips the pre-warm.
+# Environment: HW6_SKIP_APT=1 skips step 1; HW6_SKIP_PREWARM=1 skips the
+# pre-warm and the spares; HW6_KERNEL_SPARES=0 skips the spares.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -83,5 +87,9 @@ else
   (cd "$ROOT" && "$VENV/bin/hw6-kernel" prewarm 2>&1 | grep -v '^hw6-kernel: building in' | sed 's/^/   /')
 fi
 elapsed "$t"
+if [ "${HW6_SKIP_PREWARM:-0}" != 1 ]; then
+  (cd "$ROOT/notebooks" && "$VENV/bin/hw6-kernel" spare 2>&1 | sed 's/^/   /') \
+    || echo "   note: no warm spare kernels started; the first notebook waits for its prelude"
+fi
 echo
 echo "Set-up done. Open the notebooks with:  scripts/lab.sh"

@@ -105,8 +105,10 @@ kernel_checks() {
 # The notebook platform (apt, venv, the hw6 kernel, its pre-warm) builds in the
 # background while the Rust checks run: builds have long stretches where one
 # core idles, and a cold machine spends most of its time here.
+# No warm spare kernels (HW6_KERNEL_SPARES=0): they would build beside the
+# tests and leave before the browser test, whose Lab starts its own.
 mkdir -p out
-scripts/setup.sh > out/setup.log 2>&1 &
+HW6_KERNEL_SPARES=0 scripts/setup.sh > out/setup.log 2>&1 &
 SETUP_PID=$!
 wait_for_setup() {
   local status=0
