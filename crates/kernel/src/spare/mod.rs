@@ -204,13 +204,15 @@ fn memory_available() -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// An environment from (name, value) pairs, for tests.
+#[cfg(test)]
+fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
+    pairs.iter().map(|(n, v)| (n.into(), v.into())).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
-        pairs.iter().map(|(n, v)| (n.into(), v.into())).collect()
-    }
 
     #[test]
     fn kernels_that_jupyter_lab_starts_start_spares_and_batch_runs_do_not() {

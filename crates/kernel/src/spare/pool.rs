@@ -247,11 +247,8 @@ fn is_held(path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::env;
     use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
-        pairs.iter().map(|(n, v)| (n.into(), v.into())).collect()
-    }
 
     #[test]
     fn the_key_follows_build_variables_only() {
