@@ -36,14 +36,13 @@ import sys
 import time
 from pathlib import Path
 
+from nbtools.q_ae_answer import ARCHITECTURE_NEEDLE, with_architecture_written
+
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "notebooks" / "student"
 NOTEBOOK = STUDENT / "q_ae.ipynb"
 
 ORDINARY = "let a = 1 + 1; a"
-# Section 1.3's architecture TODO and a student's answer to it.
-ARCHITECTURE_TODO = "    // TODO: the hidden sizes (ending in k) and the activation\n    todo!()"
-ARCHITECTURE_ANSWER = "    (vec![k], Activation::Identity)"
 SECTION_ARGS = ["--dataset", "synthetic", "--arch", "nonlinear", "--hidden", "256", "--k", "5,10,100,1000",
                 "--repeats", "1", "--epochs", "10", "--batch-size", "100", "--samples", "20000"]
 SECTION_CELL = """let mut bench_sweep = Sweep::new(Arch::Nonlinear { hidden: 256 });
@@ -152,10 +151,10 @@ def measure(kernel, started, cells, k, say):
     for needle in ("struct MyForward;", "struct MyDenoisingStep {", "struct MyMaskingStep {",
                    "let denoising_written"):
         kernel.run(find_cell(cells, needle))
-    architecture = find_cell(cells, "fn architecture_1_3(")
-    if ARCHITECTURE_TODO not in architecture:
-        raise CellFailed(f"no todo!() for section 1.3's architecture in {NOTEBOOK}; update {__file__}")
-    kernel.run(architecture.replace(ARCHITECTURE_TODO, ARCHITECTURE_ANSWER))
+    try:
+        kernel.run(with_architecture_written(find_cell(cells, ARCHITECTURE_NEEDLE)))
+    except ValueError as exc:
+        raise CellFailed(str(exc)) from None
     figures["ordinary cell"] = max(kernel.run(ORDINARY)[0] for _ in range(3))
     bottleneck = find_cell(cells, "let my_k: usize = 32;").replace("let my_k: usize = 32;", f"let my_k: usize = {k};")
     figures["new k (whole cell)"], outputs = kernel.run(bottleneck)

@@ -35,6 +35,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from nbtools.q_ae_answer import ARCHITECTURE_NEEDLE, with_architecture_written
+
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "notebooks" / "student"
 COPY_NAME = "browser-test-q_ae.ipynb"
@@ -44,11 +46,7 @@ COPY_NAME = "browser-test-q_ae.ipynb"
 # the models the student's code drives.
 SETUP_NEEDLES = [":dep hw6", "use hw6::prelude::*;", "let quick: bool", "let NUM_EPOCHS", "SyntheticConfig {",
                  "MnistConfig {", "struct MyForward;", "struct MyDenoisingStep {", "struct MyMaskingStep {",
-                 "let denoising_written", "fn architecture_1_3("]
-# The student's answer to section 1.3's architecture TODO, which the
-# bottleneck cell trains with (while it is a todo!() that cell only says so).
-ARCHITECTURE_TODO = "    // TODO: the hidden sizes (ending in k) and the activation\n    todo!()"
-ARCHITECTURE_ANSWER = "    (vec![k], Activation::Identity)"
+                 "let denoising_written", ARCHITECTURE_NEEDLE]
 BOTTLENECK_NEEDLE = "let my_k: usize = 32;"
 
 PROGRESS_CELL = """for step in 0..=20u32 {
@@ -69,11 +67,11 @@ class Unavailable(Exception):
 def write_student_copy(copy):
     """The student q_ae notebook with section 1.3's architecture written in."""
     nb = json.loads((STUDENT / "q_ae.ipynb").read_text(encoding="utf-8"))
-    cells = [c for c in nb["cells"] if "fn architecture_1_3(" in "".join(c["source"])]
-    source = "".join(cells[0]["source"]) if cells else ""
-    if ARCHITECTURE_TODO not in source:
-        raise Failure("the student q_ae notebook has no todo!() for section 1.3's architecture")
-    cells[0]["source"] = source.replace(ARCHITECTURE_TODO, ARCHITECTURE_ANSWER)
+    cells = [c for c in nb["cells"] if ARCHITECTURE_NEEDLE in "".join(c["source"])]
+    try:
+        cells[0]["source"] = with_architecture_written("".join(cells[0]["source"]) if cells else "")
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
     copy.write_text(json.dumps(nb, indent=1), encoding="utf-8")
 
 

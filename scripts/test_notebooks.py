@@ -180,5 +180,22 @@ class LostDisplay(unittest.TestCase):
         self.assertIn("cell 1", found[0])
 
 
+class ArchitectureAnswer(unittest.TestCase):
+    """The browser test and the latency benchmark write a student's answer
+    into q_ae's section 1.3 architecture TODO: it must still be there."""
+
+    def test_the_student_q_ae_notebook_has_the_todo_the_answer_replaces(self):
+        from nbtools import NOTEBOOKS
+        from nbtools.q_ae_answer import ARCHITECTURE_NEEDLE, ARCHITECTURE_TODO, with_architecture_written
+
+        nb = nbformat.read(NOTEBOOKS / "student" / "q_ae.ipynb", as_version=4)
+        [cell] = [c for c in nb.cells if ARCHITECTURE_NEEDLE in c.source]
+        written = with_architecture_written(cell.source)
+        self.assertNotIn("todo!()", written)
+        self.assertIn("Activation::Identity", written)
+        with self.assertRaises(ValueError):
+            with_architecture_written(cell.source.replace(ARCHITECTURE_TODO, "    unimplemented!()"))
+
+
 if __name__ == "__main__":
     unittest.main()
