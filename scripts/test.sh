@@ -69,12 +69,13 @@ student_release() {
   .venv/bin/python scripts/notebooks.py release out/release
 }
 
-# The release's set-up notebook, as handed out (every cell runs). The graded
-# notebooks run as handed out and filled in inside the grading phase: there
-# the untouched and solution submissions are exactly those runs, and their
-# executed notebooks get the same checks (scripts/grade-class/run.py).
+# The release's notebooks without graded cells (the set-up notebook), as
+# handed out (every cell runs). The graded notebooks run as handed out and
+# filled in inside the grading phase: there the untouched and solution
+# submissions are exactly those runs, and their executed notebooks get the
+# same checks (scripts/grade-class/run.py).
 release_runs() {
-  .venv/bin/python scripts/notebooks.py release-run out/release 00_check_setup.ipynb --quick
+  .venv/bin/python scripts/notebooks.py release-run out/release --ungraded --quick
 }
 
 # The solution notebooks (with their PDFs) and the release's set-up notebook
