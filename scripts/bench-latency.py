@@ -25,7 +25,11 @@ kernel; with --no-spares every start builds its own prelude
 With the first start it also times one q_ae section (nonlinear autoencoders
 on synthetic data, 3 models x 4 k, 10 epochs) inside the kernel and the same
 run through the CLI (`target/release/hw6 ae`, built if missing; run before
-and after the notebook, averaged), and prints the ratio. Exit status 1 if a cell fails.
+and after the notebook, averaged), and prints the ratio; and the student's
+own code against the CLI: the solution notebook's forward pass, train steps
+and model factory (a finished homework, compiled at the cells' optimisation
+level) train three masked linear autoencoders on MNIST, and `hw6 ae` the same
+three with the library's reference code. Exit status 1 if a cell fails.
 """
 
 import argparse
@@ -56,24 +60,38 @@ let bench_started = std::time::Instant::now();
 let bench_runs = bench_sweep.run(&bench_data)?;
 println!("SECTION_SECONDS {:.3} runs {}", bench_started.elapsed().as_secs_f64(), bench_runs.runs.len());"""
 
+SOLUTION = ROOT / "notebooks" / "q_ae.ipynb"
+# The cells of a finished homework that the sweeps run: the forward pass, the
+# two train steps and `my_model`.
+YOUR_CODE = ["struct MyForward;", "struct MyDenoisingStep {", "struct MyMaskingStep {", "let denoising_written"]
+YOUR_KS = [40, 44, 48]
+YOUR_ARGS = ["--dataset", "mnist", "--arch", "linear", "--k", ",".join(map(str, YOUR_KS)), "--models", "masked",
+             "--epochs", "10", "--batch-size", "200", "--repeats", "1", "--json", "-"]
+YOUR_CELL = """let mut your_seconds = 0.0;
+for k in [%s] {
+    let spec = RunSpec { arch: Arch::Linear, k, model: ModelKind::Masked { mask_prob: DEFAULT_MASK_PROB }, repeat: 0, epochs: 10, batch_size: 200, seed: 0, architecture: None };
+    your_seconds += run_once_with(&mnist, &spec, &my_model, &mut |_| {})?.seconds;
+}
+println!("YOUR_SECONDS {:.3}", your_seconds);""" % ", ".join(map(str, YOUR_KS))
+
 
 class CellFailed(Exception):
     pass
 
 
-def notebook_cells():
-    """The code cells of the student q_ae notebook, in order."""
+def notebook_cells(path=NOTEBOOK):
+    """The code cells of a notebook (the student q_ae notebook), in order."""
     import nbformat
 
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb = nbformat.read(path, as_version=4)
     return [c.source for c in nb.cells if c.cell_type == "code"]
 
 
-def find_cell(cells, needle):
+def find_cell(cells, needle, path=NOTEBOOK):
     for source in cells:
         if needle in source:
             return source
-    raise SystemExit(f"error: no cell containing {needle!r} in {NOTEBOOK}; the notebook changed, update {__file__}")
+    raise SystemExit(f"error: no cell containing {needle!r} in {path}; the notebook changed, update {__file__}")
 
 
 class Kernel:
@@ -197,6 +215,32 @@ def cli_section_seconds(say):
     return time.monotonic() - t
 
 
+def cli_your_code_seconds():
+    """`hw6 ae`'s seconds for the three masked runs of YOUR_CELL (the runs' own clocks)."""
+    run = subprocess.run([str(ROOT / "target" / "release" / "hw6"), "ae", *YOUR_ARGS], cwd=ROOT,
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        raise CellFailed(f"hw6 ae {' '.join(YOUR_ARGS)} failed:\n{run.stderr[-2000:]}")
+    seconds = [json.loads(line)["seconds"] for line in run.stdout.splitlines() if line.startswith("{")]
+    if len(seconds) != len(YOUR_KS):
+        raise CellFailed(f"hw6 ae printed {len(seconds)} runs, expected {len(YOUR_KS)}")
+    return sum(seconds)
+
+
+def your_code_figures(kernel, say):
+    """A finished homework's own code (the solution's) in the notebook against the CLI."""
+    solution = notebook_cells(SOLUTION)
+    for needle in YOUR_CODE:
+        kernel.run(find_cell(solution, needle, SOLUTION))
+    cli_before = cli_your_code_seconds()
+    _, outputs = kernel.run(YOUR_CELL)
+    inside = float(text_of(outputs).split("YOUR_SECONDS")[1].split()[0])
+    cli = (cli_before + cli_your_code_seconds()) / 2
+    say(f"   your code (the solution's masking step, 3 masked MNIST runs): notebook {inside:.2f} s, "
+        f"CLI {cli:.2f} s, ratio {inside / cli:.2f}")
+    return {"notebook": inside, "cli": cli, "ratio": inside / cli}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kernel", default="rust", help="kernelspec name (default: rust, the hw6 kernel)")
@@ -236,6 +280,7 @@ def main():
             results["section"] = {"notebook": inside, "cli": cli, "ratio": inside / cli, "cell": seconds}
             say(f"   q_ae section (nonlinear, synthetic, 12 runs): notebook {inside:.1f} s, "
                 f"CLI {cli:.1f} s, ratio {inside / cli:.2f}")
+            results["your code"] = your_code_figures(first, say)
         say("start 2 (the first kernel still running)")
         results["start 2"] = measure(second, second.start(), cells, 33, say)
         say("restart of start 2")
@@ -258,6 +303,8 @@ def main():
     if "section" in results:
         s = results["section"]
         say(f"| q_ae section, notebook / CLI | {s['notebook']:.1f} s / {s['cli']:.1f} s = {s['ratio']:.2f} | | |")
+        s = results["your code"]
+        say(f"| your code (masked runs), notebook / CLI | {s['notebook']:.2f} s / {s['cli']:.2f} s = {s['ratio']:.2f} | | |")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     return 0

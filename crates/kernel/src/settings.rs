@@ -53,7 +53,7 @@ fn default_dependency_opt_level() -> String {
     "3".into()
 }
 fn default_cell_opt_level() -> String {
-    "1".into()
+    "0".into()
 }
 fn default_slots() -> usize {
     8
@@ -248,7 +248,7 @@ mod tests {
         std::fs::write(&path, "[build]\nopt-level = \"2\"\n").unwrap();
         let settings = Settings::read(&path).unwrap();
         assert_eq!(settings.build.opt_level, "2");
-        assert_eq!(settings.build.cell_opt_level, "1");
+        assert_eq!(settings.build.cell_opt_level, "0");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

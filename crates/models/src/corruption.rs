@@ -13,13 +13,23 @@ use rand_distr::StandardNormal;
 /// A matrix shaped like `x` of independent standard normal draws (torch's
 /// `randn_like`, from a seeded generator).
 pub fn randn_like<'a>(x: impl Into<MatView<'a>>, rng: &mut ChaCha8Rng) -> Matrix {
-    x.into().map(|_| rng.sample(StandardNormal))
+    normal_draws(x.into(), rng)
 }
 
 /// A matrix shaped like `x` of independent uniform draws in `[0, 1)`
 /// (torch's `torch.rand(x.shape)`, seeded).
 pub fn rand_like<'a>(x: impl Into<MatView<'a>>, rng: &mut ChaCha8Rng) -> Matrix {
-    x.into().map(|_| rng.random())
+    uniform_draws(x.into(), rng)
+}
+
+// The bodies of `randn_like` and `rand_like`: not generic, so the draws are
+// compiled here, optimised, whatever optimisation a notebook cell has.
+fn normal_draws(x: MatView<'_>, rng: &mut ChaCha8Rng) -> Matrix {
+    x.map(|_| rng.sample(StandardNormal))
+}
+
+fn uniform_draws(x: MatView<'_>, rng: &mut ChaCha8Rng) -> Matrix {
+    x.map(|_| rng.random())
 }
 
 /// `x + noise_std * N(0, 1)`, entry by entry (the denoising autoencoder's input).
